@@ -1,0 +1,448 @@
+//! The four operators of the family, batched over rows of equal length:
+//!
+//! | op | forward (per row) | Jacobian |
+//! |---|---|---|
+//! | `Isotonic` | v(s, w): PAV of s − w (L2) or of (s, w) (KL) | A, the block-averaging operator |
+//! | `Projection` | P(z, w) = z − v(z_σ, w) mapped back through σ⁻¹ | I − A in sorted coordinates |
+//! | `SoftRank` | L2: P(±z/ε, ρ); KL: exp P_KL(±z/ε, log ρ) | ±1/ε (I − A), × r for KL |
+//! | `SoftSort` | sign·(w − v(w, s)), s = sorted sign·θ, w = ρ/ε | A (output stays sorted) |
+//!
+//! with ρ = (n, n−1, …, 1) and A = 1·aᵀ per block (a from [`RowState::weights`]).
+//! Forward passes may record a [`RowState`] per row; backward passes replay it
+//! in O(n) per row.
+
+use super::isotonic::{block_jvp, block_vjp, pav_kl, pav_l2, softmax_weights, uniform_weights};
+use super::order::argsort_descending;
+use super::{Direction, KernelError, Regularization, RowState, RowStateRef, Scratch};
+use crate::math::{all_finite, exp, ln};
+use crate::Status;
+
+/// Which operator a batch call computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Isotonic,
+    Projection,
+    SoftRank,
+    SoftSort,
+}
+
+impl Op {
+    pub fn from_code(code: i32) -> Option<Self> {
+        match code {
+            0 => Some(Self::Isotonic),
+            1 => Some(Self::Projection),
+            2 => Some(Self::SoftRank),
+            3 => Some(Self::SoftSort),
+            _ => None,
+        }
+    }
+    /// Isotonic and Projection take the second vector w.
+    pub fn takes_w(self) -> bool {
+        matches!(self, Self::Isotonic | Self::Projection)
+    }
+}
+
+/// Jacobian-vector product (tangent in, tangent out) or vector-Jacobian
+/// product (cotangent in, cotangent out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Jvp,
+    Vjp,
+}
+
+/// Operator and options of a batch call. `dir` and `strength` are used by
+/// the soft sort and soft rank only.
+#[derive(Clone, Copy, Debug)]
+pub struct Params {
+    pub op: Op,
+    pub reg: Regularization,
+    pub dir: Direction,
+    pub strength: f64,
+}
+
+/// Per-batch state buffers, each of length rows·n.
+pub struct BatchState<'a> {
+    pub perm: &'a mut [u32],
+    pub block_start: &'a mut [u32],
+    pub weights: &'a mut [f64],
+}
+
+/// Read-only per-batch state, each of length rows·n.
+#[derive(Clone, Copy)]
+pub struct BatchStateRef<'a> {
+    pub perm: &'a [u32],
+    pub block_start: &'a [u32],
+    pub weights: &'a [f64],
+}
+
+// Argument indices reported in KernelError (the order of the ABI signature).
+const ARG_X: u8 = 0;
+const ARG_W: u8 = 1;
+const ARG_STATE: u8 = 2;
+
+fn check_len(len: usize, want: usize, arg: u8) -> Result<(), KernelError> {
+    if len == want {
+        Ok(())
+    } else {
+        Err(KernelError::new(Status::Shape, arg))
+    }
+}
+
+/// Forward pass over `rows` rows of length `n` of `x` (row-major). `w` is
+/// required by Isotonic (optional there: None means zeros) and Projection,
+/// either one shared row of length n or rows·n. When `state` is given, each
+/// row's [`RowState`] is recorded for [`backward_batch`].
+pub fn forward_batch(
+    p: Params,
+    x: &[f64],
+    w: Option<&[f64]>,
+    rows: usize,
+    n: usize,
+    out: &mut [f64],
+    mut state: Option<BatchState>,
+    sc: &mut Scratch,
+) -> Result<(), KernelError> {
+    let total = rows.checked_mul(n).ok_or(KernelError::new(Status::Shape, ARG_X))?;
+    check_len(x.len(), total, ARG_X)?;
+    check_len(out.len(), total, ARG_X)?;
+    if matches!(p.op, Op::SoftRank | Op::SoftSort) && !(p.strength.is_finite() && p.strength > 0.0) {
+        return Err(KernelError::new(Status::Domain, ARG_X));
+    }
+    if !all_finite(x) {
+        return Err(KernelError::new(Status::NonFinite, ARG_X));
+    }
+    let w_rows = match (p.op, w) {
+        (Op::Projection, None) => return Err(KernelError::new(Status::Shape, ARG_W)),
+        (_, None) => 0,
+        (_, Some(w)) => {
+            if !p.op.takes_w() {
+                return Err(KernelError::new(Status::Shape, ARG_W));
+            }
+            if !all_finite(w) {
+                return Err(KernelError::new(Status::NonFinite, ARG_W));
+            }
+            if w.len() == n {
+                1
+            } else if w.len() == total {
+                rows
+            } else {
+                return Err(KernelError::new(Status::Shape, ARG_W));
+            }
+        }
+    };
+    if p.op == Op::Projection {
+        // P(w) is defined for w sorted in decreasing order (paper §3).
+        let w = w.unwrap_or(&[]);
+        for r in 0..w_rows {
+            if w[r * n..(r + 1) * n].windows(2).any(|q| q[0] < q[1]) {
+                return Err(KernelError::new(Status::Domain, ARG_W));
+            }
+        }
+    }
+    if let Some(st) = &state {
+        if st.perm.len() != total || st.block_start.len() != total || st.weights.len() != total {
+            return Err(KernelError::new(Status::Shape, ARG_STATE));
+        }
+    }
+    if n == 0 || rows == 0 {
+        return Ok(());
+    }
+    sc.reserve(n).map_err(|s| KernelError::new(s, ARG_X))?;
+    let Scratch { keys, a, b, c, blocks, perm, block_start, weights } = sc;
+    let (a, b, c) = (&mut a[..n], &mut b[..n], &mut c[..n]);
+
+    // Row-independent vectors, computed once per batch.
+    match (p.op, p.reg) {
+        (Op::SoftRank, Regularization::Kl) => {
+            for (i, bi) in b.iter_mut().enumerate() {
+                *bi = ln((n - i) as f64);
+            }
+        }
+        (Op::SoftSort, _) => {
+            for (i, bi) in b.iter_mut().enumerate() {
+                *bi = (n - i) as f64 / p.strength;
+            }
+        }
+        _ => {}
+    }
+
+    for r in 0..rows {
+        let span = r * n..(r + 1) * n;
+        let xr = &x[span.clone()];
+        let wr = w.map(|w| if w_rows == 1 { w } else { &w[span.clone()] });
+        let outr = &mut out[span.clone()];
+        let st = match &mut state {
+            Some(s) => RowState {
+                perm: &mut s.perm[span.clone()],
+                block_start: &mut s.block_start[span.clone()],
+                weights: &mut s.weights[span.clone()],
+            },
+            None => RowState { perm: &mut perm[..n], block_start: &mut block_start[..n], weights: &mut weights[..n] },
+        };
+        match p.op {
+            Op::Isotonic => {
+                // s is the input itself; no permutation.
+                for (i, pi) in st.perm.iter_mut().enumerate() {
+                    *pi = i as u32;
+                }
+                match p.reg {
+                    Regularization::L2 => {
+                        for i in 0..n {
+                            c[i] = xr[i] - wr.map_or(0.0, |w| w[i]);
+                        }
+                        pav_l2(c, outr, st.block_start, blocks);
+                        uniform_weights(st.block_start, st.weights);
+                    }
+                    Regularization::Kl => {
+                        match wr {
+                            Some(w) => pav_kl(xr, w, outr, st.block_start, blocks),
+                            None => {
+                                c.fill(0.0);
+                                pav_kl(xr, c, outr, st.block_start, blocks)
+                            }
+                        }
+                        softmax_weights(xr, st.block_start, st.weights);
+                    }
+                }
+            }
+            Op::Projection => {
+                let wr = wr.unwrap_or(&[]);
+                argsort_descending(xr, keys, st.perm, a);
+                project_sorted(p.reg, a, wr, b, c, st.block_start, st.weights, blocks);
+                for i in 0..n {
+                    outr[st.perm[i] as usize] = a[i] - b[i];
+                }
+            }
+            Op::SoftRank => {
+                let scale = rank_scale(p);
+                for i in 0..n {
+                    c[i] = scale * xr[i];
+                }
+                argsort_descending(c, keys, st.perm, a);
+                match p.reg {
+                    Regularization::L2 => {
+                        for i in 0..n {
+                            c[i] = a[i] - (n - i) as f64;
+                        }
+                        pav_l2(c, outr, st.block_start, blocks);
+                        uniform_weights(st.block_start, st.weights);
+                        // outr holds v in sorted order; r[σ_i] = s_i − v_i.
+                        for i in 0..n {
+                            c[i] = a[i] - outr[i];
+                        }
+                        for i in 0..n {
+                            outr[st.perm[i] as usize] = c[i];
+                        }
+                    }
+                    Regularization::Kl => {
+                        pav_kl(a, b, c, st.block_start, blocks);
+                        softmax_weights(a, st.block_start, st.weights);
+                        for i in 0..n {
+                            outr[st.perm[i] as usize] = exp(a[i] - c[i]);
+                        }
+                    }
+                }
+            }
+            Op::SoftSort => {
+                let sign = sort_sign(p);
+                for i in 0..n {
+                    c[i] = sign * xr[i];
+                }
+                argsort_descending(c, keys, st.perm, a);
+                // a = s (sorted), b = w = ρ/ε; the output stays in sorted order.
+                match p.reg {
+                    Regularization::L2 => {
+                        for i in 0..n {
+                            c[i] = b[i] - a[i];
+                        }
+                        pav_l2(c, outr, st.block_start, blocks);
+                        uniform_weights(st.block_start, st.weights);
+                    }
+                    Regularization::Kl => {
+                        pav_kl(b, a, outr, st.block_start, blocks);
+                        // ∂v_B/∂s = −softmax(s_B): the weights come from the
+                        // sorted inputs (the reference wrongly uses w here).
+                        softmax_weights(a, st.block_start, st.weights);
+                    }
+                }
+                for i in 0..n {
+                    outr[i] = sign * (b[i] - outr[i]);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// v = isotonic(s, w) for sorted s, written to `v`; `tmp` is scratch.
+#[allow(clippy::too_many_arguments)]
+fn project_sorted(
+    reg: Regularization,
+    s: &[f64],
+    w: &[f64],
+    v: &mut [f64],
+    tmp: &mut [f64],
+    block_start: &mut [u32],
+    weights: &mut [f64],
+    blocks: &mut Vec<super::isotonic::Block>,
+) {
+    match reg {
+        Regularization::L2 => {
+            for i in 0..s.len() {
+                tmp[i] = s[i] - w[i];
+            }
+            pav_l2(tmp, v, block_start, blocks);
+            uniform_weights(block_start, weights);
+        }
+        Regularization::Kl => {
+            pav_kl(s, w, v, block_start, blocks);
+            softmax_weights(s, block_start, weights);
+        }
+    }
+}
+
+/// ±1/ε: soft ranks are the projection of θ·(±1/ε), + for ascending.
+fn rank_scale(p: Params) -> f64 {
+    match p.dir {
+        Direction::Ascending => 1.0 / p.strength,
+        Direction::Descending => -1.0 / p.strength,
+    }
+}
+
+/// Soft sort sorts sign·θ in decreasing order: +1 descending, −1 ascending.
+fn sort_sign(p: Params) -> f64 {
+    match p.dir {
+        Direction::Ascending => -1.0,
+        Direction::Descending => 1.0,
+    }
+}
+
+/// Checks that a recorded state can be replayed without out-of-bounds access.
+fn check_state(st: RowStateRef, n: usize) -> bool {
+    st.perm.iter().all(|&q| (q as usize) < n)
+        && st.block_start.iter().enumerate().all(|(i, &b)| (b as usize) <= i && st.block_start[b as usize] == b)
+}
+
+/// Backward pass (jvp or vjp) over a batch, replaying the recorded `state`.
+/// `value` is the forward output (used by the KL soft rank, whose Jacobian is
+/// scaled by r); `input` is the tangent (Jvp) or cotangent (Vjp).
+#[allow(clippy::too_many_arguments)]
+pub fn backward_batch(
+    p: Params,
+    mode: Mode,
+    state: BatchStateRef,
+    value: &[f64],
+    input: &[f64],
+    rows: usize,
+    n: usize,
+    out: &mut [f64],
+    sc: &mut Scratch,
+) -> Result<(), KernelError> {
+    let total = rows.checked_mul(n).ok_or(KernelError::new(Status::Shape, 0))?;
+    check_len(input.len(), total, 0)?;
+    check_len(out.len(), total, 0)?;
+    check_len(value.len(), total, 1)?;
+    if state.perm.len() != total || state.block_start.len() != total || state.weights.len() != total {
+        return Err(KernelError::new(Status::Shape, ARG_STATE));
+    }
+    if matches!(p.op, Op::SoftRank | Op::SoftSort) && !(p.strength.is_finite() && p.strength > 0.0) {
+        return Err(KernelError::new(Status::Domain, 0));
+    }
+    if !all_finite(input) {
+        return Err(KernelError::new(Status::NonFinite, 0));
+    }
+    if n == 0 || rows == 0 {
+        return Ok(());
+    }
+    sc.reserve(n).map_err(|s| KernelError::new(s, 0))?;
+    let (t, u) = (&mut sc.a[..n], &mut sc.b[..n]);
+    for r in 0..rows {
+        let span = r * n..(r + 1) * n;
+        let st = RowStateRef {
+            perm: &state.perm[span.clone()],
+            block_start: &state.block_start[span.clone()],
+            weights: &state.weights[span.clone()],
+        };
+        if !check_state(st, n) {
+            return Err(KernelError::new(Status::Shape, ARG_STATE));
+        }
+        backward_row(p, mode, st, &value[span.clone()], &input[span.clone()], &mut out[span], t, u);
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn backward_row(
+    p: Params,
+    mode: Mode,
+    st: RowStateRef,
+    value: &[f64],
+    input: &[f64],
+    out: &mut [f64],
+    t: &mut [f64],
+    u: &mut [f64],
+) {
+    let n = input.len();
+    let apply = |src: &[f64], dst: &mut [f64]| match mode {
+        Mode::Jvp => block_jvp(st.block_start, st.weights, src, dst),
+        Mode::Vjp => block_vjp(st.block_start, st.weights, src, dst),
+    };
+    match p.op {
+        Op::Isotonic => apply(input, out),
+        Op::SoftSort => match mode {
+            Mode::Jvp => {
+                for i in 0..n {
+                    t[i] = input[st.perm[i] as usize];
+                }
+                apply(t, out);
+            }
+            Mode::Vjp => {
+                apply(input, u);
+                for i in 0..n {
+                    out[st.perm[i] as usize] = u[i];
+                }
+            }
+        },
+        Op::Projection | Op::SoftRank => {
+            // (I − A) in sorted coordinates, with the rank's chain-rule factors.
+            let scale = if p.op == Op::SoftRank { rank_scale(p) } else { 1.0 };
+            let kl_rank = p.op == Op::SoftRank && p.reg == Regularization::Kl;
+            for i in 0..n {
+                let q = st.perm[i] as usize;
+                // vjp of r = exp(P(·)) multiplies the cotangent by r first.
+                let pre = if kl_rank && mode == Mode::Vjp { value[q] } else { 1.0 };
+                t[i] = scale * pre * input[q];
+            }
+            apply(t, u);
+            for i in 0..n {
+                let q = st.perm[i] as usize;
+                let post = if kl_rank && mode == Mode::Jvp { value[q] } else { 1.0 };
+                out[q] = post * (t[i] - u[i]);
+            }
+        }
+    }
+}
+
+/// Convenience for single rows and tests: forward with state, owned outputs.
+pub struct Recorded {
+    pub value: Vec<f64>,
+    pub perm: Vec<u32>,
+    pub block_start: Vec<u32>,
+    pub weights: Vec<f64>,
+}
+
+impl Recorded {
+    pub fn state(&self) -> BatchStateRef<'_> {
+        BatchStateRef { perm: &self.perm, block_start: &self.block_start, weights: &self.weights }
+    }
+}
+
+/// Runs [`forward_batch`] on one row (or a batch) and keeps everything the
+/// backward pass needs.
+pub fn record(p: Params, x: &[f64], w: Option<&[f64]>, rows: usize, n: usize, sc: &mut Scratch) -> Result<Recorded, KernelError> {
+    let total = x.len();
+    let mut rec = Recorded { value: vec![0.0; total], perm: vec![0; total], block_start: vec![0; total], weights: vec![0.0; total] };
+    let state = BatchState { perm: &mut rec.perm, block_start: &mut rec.block_start, weights: &mut rec.weights };
+    forward_batch(p, x, w, rows, n, &mut rec.value, Some(state), sc)?;
+    Ok(rec)
+}
