@@ -85,6 +85,36 @@ pub fn for_each_block(block_start: &[u32], mut f: impl FnMut(usize, usize)) {
     }
 }
 
+/// out_i = stat(base_B) + (other_i − stat(other_B)) per block, where stat is
+/// the mean (L2) or log-sum-exp (KL). This is how the projection, soft rank
+/// and soft sort read their output off the PAV blocks: written this way a
+/// singleton block returns base_i exactly, with no cancellation between
+/// large and small terms (e.g. θ = 1e300 next to ρ = 3, or ε = 1e-6).
+pub fn block_combine(kl: bool, base: &[f64], other: &[f64], block_start: &[u32], out: &mut [f64]) {
+    for_each_block(block_start, |lo, hi| {
+        if hi - lo == 1 {
+            out[lo] = base[lo];
+            return;
+        }
+        let (sb, so) = if kl {
+            (lse(&base[lo..hi]), lse(&other[lo..hi]))
+        } else {
+            let len = (hi - lo) as f64;
+            (base[lo..hi].iter().sum::<f64>() / len, other[lo..hi].iter().sum::<f64>() / len)
+        };
+        for i in lo..hi {
+            out[i] = sb + (other[i] - so);
+        }
+    });
+}
+
+/// ln Σ e^{x_i} with the max trick.
+fn lse(x: &[f64]) -> f64 {
+    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    let total: f64 = x.iter().map(|&v| exp(v - m)).sum();
+    m + crate::math::ln(total)
+}
+
 /// L2 block weights: 1/|B|.
 pub fn uniform_weights(block_start: &[u32], weights: &mut [f64]) {
     for_each_block(block_start, |lo, hi| {

@@ -11,7 +11,7 @@
 //! Forward passes may record a [`RowState`] per row; backward passes replay it
 //! in O(n) per row.
 
-use super::isotonic::{block_jvp, block_vjp, pav_kl, pav_l2, softmax_weights, uniform_weights};
+use super::isotonic::{block_combine, block_jvp, block_vjp, pav_kl, pav_l2, softmax_weights, uniform_weights};
 use super::order::argsort_descending;
 use super::{Direction, KernelError, Regularization, RowState, RowStateRef, Scratch};
 use crate::math::{all_finite, exp, ln};
@@ -153,6 +153,11 @@ pub fn forward_batch(
 
     // Row-independent vectors, computed once per batch.
     match (p.op, p.reg) {
+        (Op::SoftRank, Regularization::L2) => {
+            for (i, bi) in b.iter_mut().enumerate() {
+                *bi = (n - i) as f64;
+            }
+        }
         (Op::SoftRank, Regularization::Kl) => {
             for (i, bi) in b.iter_mut().enumerate() {
                 *bi = ln((n - i) as f64);
@@ -208,9 +213,11 @@ pub fn forward_batch(
             Op::Projection => {
                 let wr = wr.unwrap_or(&[]);
                 argsort_descending(xr, keys, st.perm, a);
-                project_sorted(p.reg, a, wr, b, c, st.block_start, st.weights, blocks);
+                isotonic_sorted(p.reg, a, wr, b, c, st.block_start, st.weights, blocks);
+                // primal = s − v, read off the blocks without cancellation.
+                block_combine(p.reg == Regularization::Kl, wr, a, st.block_start, c);
                 for i in 0..n {
-                    outr[st.perm[i] as usize] = a[i] - b[i];
+                    outr[st.perm[i] as usize] = c[i];
                 }
             }
             Op::SoftRank => {
@@ -219,26 +226,18 @@ pub fn forward_batch(
                     c[i] = scale * xr[i];
                 }
                 argsort_descending(c, keys, st.perm, a);
+                // a = s (sorted z), b = ρ (L2) or log ρ (KL); outr is scratch here.
+                isotonic_sorted(p.reg, a, b, outr, c, st.block_start, st.weights, blocks);
+                block_combine(p.reg == Regularization::Kl, b, a, st.block_start, c);
                 match p.reg {
                     Regularization::L2 => {
-                        for i in 0..n {
-                            c[i] = a[i] - (n - i) as f64;
-                        }
-                        pav_l2(c, outr, st.block_start, blocks);
-                        uniform_weights(st.block_start, st.weights);
-                        // outr holds v in sorted order; r[σ_i] = s_i − v_i.
-                        for i in 0..n {
-                            c[i] = a[i] - outr[i];
-                        }
                         for i in 0..n {
                             outr[st.perm[i] as usize] = c[i];
                         }
                     }
                     Regularization::Kl => {
-                        pav_kl(a, b, c, st.block_start, blocks);
-                        softmax_weights(a, st.block_start, st.weights);
                         for i in 0..n {
-                            outr[st.perm[i] as usize] = exp(a[i] - c[i]);
+                            outr[st.perm[i] as usize] = exp(c[i]);
                         }
                     }
                 }
@@ -265,8 +264,10 @@ pub fn forward_batch(
                         softmax_weights(a, st.block_start, st.weights);
                     }
                 }
+                // out = w − v = stat(s_B) + (w − stat(w_B)), exact for singletons.
+                block_combine(p.reg == Regularization::Kl, a, b, st.block_start, c);
                 for i in 0..n {
-                    outr[i] = sign * (b[i] - outr[i]);
+                    outr[i] = sign * c[i];
                 }
             }
         }
@@ -274,9 +275,10 @@ pub fn forward_batch(
     Ok(())
 }
 
-/// v = isotonic(s, w) for sorted s, written to `v`; `tmp` is scratch.
+/// The PAV blocks and weights of isotonic(s, w) for sorted s (solution in
+/// `v`, `tmp` scratch).
 #[allow(clippy::too_many_arguments)]
-fn project_sorted(
+fn isotonic_sorted(
     reg: Regularization,
     s: &[f64],
     w: &[f64],

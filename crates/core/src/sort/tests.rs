@@ -192,6 +192,19 @@ fn huge_magnitudes_stay_finite() {
 }
 
 #[test]
+fn no_cancellation_between_scales() {
+    // Singleton blocks return ρ (rank) or θ (sort) exactly, whatever the scale.
+    let x = [1e300, -1e300, 5.0];
+    for reg in [Regularization::L2, Regularization::Kl] {
+        let r = forward(params(Op::SoftRank, reg, Direction::Ascending, 1.0), &x, None);
+        assert_close(&r, &[3.0, 1.0, 2.0], 1e-15, 0.0, &format!("{reg:?} rank"));
+    }
+    let tiny = [3e-10, 1e-10, 2e-10];
+    let s = forward(params(Op::SoftSort, Regularization::L2, Direction::Ascending, 1e-12), &tiny, None);
+    assert_eq!(s, vec![1e-10, 2e-10, 3e-10]);
+}
+
+#[test]
 fn batches_equal_rows() {
     let mut rng = Rng::new(5);
     let (rows, n) = (4, 13);

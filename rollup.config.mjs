@@ -1,0 +1,36 @@
+// Bundles the tsc output (build/ts) into three self-contained ESM entries:
+//   dist/index.js  wasm inlined as base64 (Node, Bun, Deno by URL, browsers)
+//   dist/edge.js   imports ./diffopt.wasm as a precompiled module (workerd, edge-light)
+//   dist/slim.js   no wasm: the caller passes module/bytes/URL to init()
+// Each entry is one file with no shared chunks, so importing it by URL is a
+// single request. The wasm plugin is ours (a few lines) rather than
+// @rollup/plugin-wasm, whose 'auto' mode emits require("fs") that breaks
+// Node ESM and Deno (DESIGN.md §6).
+import { readFileSync } from 'node:fs';
+
+const WASM = 'dist/diffopt.wasm';
+
+function diffoptWasm() {
+  return {
+    name: 'diffopt-wasm',
+    resolveId(id) {
+      if (id === 'diffopt:wasm-base64') return '\0diffopt-wasm-base64';
+      if (id === 'diffopt:wasm-module') return { id: './diffopt.wasm', external: true };
+      return null;
+    },
+    load(id) {
+      if (id !== '\0diffopt-wasm-base64') return null;
+      this.addWatchFile(WASM);
+      return `export default ${JSON.stringify(readFileSync(WASM).toString('base64'))};`;
+    },
+  };
+}
+
+const entry = (name) => ({
+  input: `build/ts/${name}.js`,
+  output: { file: `dist/${name}.js`, format: 'es', sourcemap: false },
+  plugins: [diffoptWasm()],
+  treeshake: { moduleSideEffects: (id) => id.endsWith('/index.js') || id.endsWith('/edge.js') },
+});
+
+export default [entry('index'), entry('edge'), entry('slim')];

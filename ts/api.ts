@@ -1,0 +1,26 @@
+/**
+ * The public API shared by every entry point (default, slim, edge).
+ * @module
+ */
+export { init, initSync, isInitialized, type InitSource, type SyncInitSource } from './runtime/instance.js';
+export { DiffoptError, type ErrorCode } from './runtime/errors.js';
+export { WasmArray } from './runtime/memory.js';
+export type { Vector } from './runtime/input.js';
+export {
+  softRank,
+  softSort,
+  isotonic,
+  projectPermutahedron,
+  spearman,
+  softLeastTrimmedSquares,
+  type Regularization,
+  type Direction,
+  type SoftSortOptions,
+  type IsotonicOptions,
+  type ProjectionOptions,
+  type SpearmanOptions,
+  type TrimmedSquaresOptions,
+  type DifferentiableOp,
+  type Loss,
+  type ValueAndGrad,
+} from './sort.js';

@@ -1,0 +1,80 @@
+/**
+ * Errors thrown by diffopt. Every failure is a {@link DiffoptError} with a
+ * machine-readable `code` and, where one argument is to blame, its name.
+ * @module
+ */
+
+/** What went wrong, as a stable string users can switch on. */
+export type ErrorCode =
+  /** Lengths or shapes disagree. */
+  | 'shape'
+  /** A scalar is outside its domain (e.g. `strength <= 0`). */
+  | 'domain'
+  /** An array holds NaN or ±Infinity. */
+  | 'nonfinite'
+  /** An operator was called before `init()` / `initSync()`. */
+  | 'not-initialized'
+  /** An option name or option value is unknown. */
+  | 'option'
+  /** An argument has the wrong JavaScript type. */
+  | 'type'
+  /** The request is larger than wasm32 memory can hold. */
+  | 'size'
+  /** wasm memory could not grow. */
+  | 'memory'
+  /** The wasm instance trapped; the next call runs on a fresh instance. */
+  | 'trap'
+  /** A {@link WasmArray} was used after `free()` or after an instance reset. */
+  | 'freed'
+  /** The wasm module does not match this JavaScript build, or failed to load. */
+  | 'load';
+
+/** The error type of every failure raised by diffopt. */
+export class DiffoptError extends Error {
+  /** Stable machine-readable reason. */
+  readonly code: ErrorCode;
+  /** Name of the offending argument or option, when there is one. */
+  readonly argument: string | undefined;
+
+  constructor(code: ErrorCode, message: string, argument?: string) {
+    super(message);
+    this.name = 'DiffoptError';
+    this.code = code;
+    this.argument = argument;
+  }
+}
+
+/** Kernel status codes (crates/core/src/status.rs; never renumbered). */
+const STATUS_CODES: Record<number, ErrorCode> = {
+  1: 'nonfinite',
+  2: 'domain',
+  3: 'shape',
+  4: 'memory',
+  5: 'option',
+};
+
+const STATUS_TEXT: Record<ErrorCode, string> = {
+  nonfinite: 'contains NaN or Infinity',
+  domain: 'is outside its domain',
+  shape: 'has a length or shape that does not match',
+  memory: 'needs more memory than wasm could provide',
+  option: 'has an unknown option value',
+  'not-initialized': '',
+  type: '',
+  size: '',
+  trap: '',
+  freed: '',
+  load: '',
+};
+
+/**
+ * Turns a kernel's status into a DiffoptError. The low byte is the status,
+ * the next byte the index of the offending array in `argNames`; `domain`
+ * errors name `domainArg` (the scalar option the kernel checked).
+ */
+export function statusError(fn: string, status: number, argNames: readonly string[], domainArg = 'strength'): DiffoptError {
+  const code = STATUS_CODES[status & 0xff] ?? 'trap';
+  const arg = code === 'domain' ? domainArg : argNames[(status >> 8) & 0xff] ?? argNames[0];
+  const detail = code === 'domain' ? `${arg} must be a finite number > 0` : `${arg} ${STATUS_TEXT[code] || 'was refused'}`;
+  return new DiffoptError(code, `${fn}: ${detail}`, arg);
+}
