@@ -7,7 +7,7 @@
  */
 import { collect, checkOut, outBytes, outPointer, place, slotBytes, type Out } from './runtime/call.js';
 import { DiffoptError, statusError } from './runtime/errors.js';
-import { guarded } from './runtime/instance.js';
+import { guarded, kernels } from './runtime/instance.js';
 import { batchShape, choice, knownOptions, positive, sameLength, vector, type Coerced, type Vector } from './runtime/input.js';
 import { f64At, scratch, u32At } from './runtime/memory.js';
 
@@ -71,6 +71,22 @@ export interface DifferentiableOp<O> {
   vjp(x: Vector, options?: O): [Float64Array, (cotangent: Vector) => Float64Array];
   /** The value and J·tangent, O(n) after the forward pass. */
   jvp(x: Vector, tangent: Vector, options?: O): [Float64Array, Float64Array];
+}
+
+/** Signatures of the sort kernels (crates/wasm/src/sort.rs). */
+interface SortKernels {
+  sort_forward(
+    op: number, reg: number, dir: number, strength: number,
+    x: number, w: number, wLen: number, rows: number, n: number,
+    out: number, perm: number, blockStart: number, weights: number,
+  ): number;
+  sort_backward(
+    op: number, reg: number, dir: number, strength: number, mode: number,
+    perm: number, blockStart: number, weights: number, value: number, input: number,
+    rows: number, n: number, out: number,
+  ): number;
+  sort_spearman(pred: number, target: number, rows: number, n: number, reg: number, strength: number, values: number, grad: number): number;
+  sort_lts(pred: number, target: number, rows: number, n: number, k: number, reg: number, strength: number, values: number, grad: number): number;
 }
 
 const OP_CODES = { isotonic: 0, projection: 1, rank: 2, sort: 3 } as const;
@@ -143,7 +159,7 @@ function forward(c: Call, record: boolean): Tape | Float64Array {
     const px = place(ex, c.fn, sx, c.x);
     const pw = place(ex, c.fn, sw, c.w);
     const po = outPointer(c.fn, c.out, so);
-    const status = ex.sort_forward(
+    const status = kernels<SortKernels>(ex).sort_forward(
       c.op, c.reg, c.dir, c.strength, px, pw, c.w ? c.w.length : 0, c.rows, c.n, po, sp, sb, sg,
     );
     if (status !== 0) throw statusError(c.fn, status, ['x', 'w', 'state']);
@@ -176,7 +192,7 @@ function backward(t: Tape, mode: 0 | 1, input: Vector, name: string): Float64Arr
       f64At(ex, sv, total).set(t.value);
     }
     const pi = place(ex, fn, si, v);
-    const status = ex.sort_backward(c.op, c.reg, c.dir, c.strength, mode, sp, sb, sg, sv, pi, c.rows, c.n, so);
+    const status = kernels<SortKernels>(ex).sort_backward(c.op, c.reg, c.dir, c.strength, mode, sp, sb, sg, sv, pi, c.rows, c.n, so);
     if (status !== 0) throw statusError(fn, status, [name, 'value', 'state']);
     return f64At(ex, so, total).slice();
   });
@@ -322,8 +338,8 @@ function lossCall(fn: string, kind: 'spearman' | 'lts', pred: Vector, target: Ve
     const pp = place(ex, fn, sp, p);
     const pt = place(ex, fn, st, t);
     const status = kind === 'spearman'
-      ? ex.sort_spearman(pp, pt, rows, n, reg, strength, sv, sg)
-      : ex.sort_lts(pp, pt, rows, n, k, reg, strength, sv, sg);
+      ? kernels<SortKernels>(ex).sort_spearman(pp, pt, rows, n, reg, strength, sv, sg)
+      : kernels<SortKernels>(ex).sort_lts(pp, pt, rows, n, k, reg, strength, sv, sg);
     if (status !== 0) throw statusError(fn, status, ['pred', 'target', 'k'], 'strength');
     const values = f64At(ex, sv, rows).slice();
     let value = 0;
@@ -369,7 +385,7 @@ export const spearman: Loss<SpearmanOptions> = makeLoss('spearman', 'spearman');
  * import { init, softLeastTrimmedSquares } from 'diffopt';
  * await init();
  * const pred = [1, 2, 3, 4], target = [1, 2, 3, 40];
- * softLeastTrimmedSquares(pred, target, { k: 3, strength: 0.01 }); // 0: the outlier is trimmed
+ * softLeastTrimmedSquares(pred, target, { k: 3, strength: 1e-4 }); // 0: the outlier is trimmed
  * ```
  */
 export const softLeastTrimmedSquares: Loss<TrimmedSquaresOptions> = makeLoss('softLeastTrimmedSquares', 'lts');

@@ -10,24 +10,18 @@
  */
 import { DiffoptError } from './errors.js';
 
-/** The functions exported by crates/wasm (see its lib.rs for the contract). */
+/**
+ * The functions every diffopt.wasm exports (crates/wasm/src/lib.rs). Each
+ * family module declares its own kernel signatures and reads them with
+ * {@link kernels}, so adding a family never touches this file.
+ */
 export interface Exports {
   readonly memory: WebAssembly.Memory;
   diffopt_abi_version(): number;
   diffopt_alloc(bytes: number): number;
   diffopt_free(ptr: number, bytes: number): void;
-  sort_forward(
-    op: number, reg: number, dir: number, strength: number,
-    x: number, w: number, wLen: number, rows: number, n: number,
-    out: number, perm: number, blockStart: number, weights: number,
-  ): number;
-  sort_backward(
-    op: number, reg: number, dir: number, strength: number, mode: number,
-    perm: number, blockStart: number, weights: number, value: number, input: number,
-    rows: number, n: number, out: number,
-  ): number;
-  sort_spearman(pred: number, target: number, rows: number, n: number, reg: number, strength: number, values: number, grad: number): number;
-  sort_lts(pred: number, target: number, rows: number, n: number, k: number, reg: number, strength: number, values: number, grad: number): number;
+  /** Family kernels, typed by each family module (e.g. `SortKernels` in sort.ts). */
+  readonly [kernel: string]: unknown;
 }
 
 /** The ABI version this JavaScript build speaks (crates/wasm ABI_VERSION). */
@@ -214,4 +208,9 @@ export function guarded<T>(fn: string, body: (ex: Exports, gen: number) => T): T
     }
     throw err;
   }
+}
+
+/** The exports seen through a family's kernel signatures. */
+export function kernels<K>(ex: Exports): K & Exports {
+  return ex as unknown as K & Exports;
 }

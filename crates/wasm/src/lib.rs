@@ -14,23 +14,17 @@
 //! against each other by the core; the caller guarantees they are in bounds.
 
 use std::alloc::{alloc, dealloc, Layout};
-use std::cell::RefCell;
 
-use diffopt_core::sort::losses::{lts_batch, spearman_batch, LossScratch};
-use diffopt_core::sort::ops::{BatchState, BatchStateRef};
-use diffopt_core::sort::{self, Direction, KernelError, Mode, Op, Params, Regularization, Scratch};
+use diffopt_core::sort::KernelError;
 use diffopt_core::Status;
+
+mod sort;
 
 /// Bumped whenever a signature below changes; `ts/runtime` refuses a module
 /// whose version it does not know.
 pub const ABI_VERSION: u32 = 1;
 
 const ALIGN: usize = 16;
-
-thread_local! {
-    static SORT_SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
-    static LOSS_SCRATCH: RefCell<LossScratch> = RefCell::new(LossScratch::new());
-}
 
 #[no_mangle]
 pub extern "C" fn diffopt_abi_version() -> u32 {
@@ -62,7 +56,7 @@ pub unsafe extern "C" fn diffopt_free(ptr: *mut u8, bytes: usize) {
 }
 
 /// A slice from (ptr, len); null or zero length give an empty slice.
-unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
     if ptr.is_null() || len == 0 {
         &[]
     } else {
@@ -70,7 +64,7 @@ unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
     }
 }
 
-unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> &'a mut [T] {
+pub(crate) unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> &'a mut [T] {
     if ptr.is_null() || len == 0 {
         &mut []
     } else {
@@ -78,154 +72,18 @@ unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> &'a mut [T] {
     }
 }
 
-fn status(r: Result<(), KernelError>) -> i32 {
+pub(crate) fn status(r: Result<(), KernelError>) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => e.code(),
     }
 }
 
-fn params(op: i32, reg: i32, dir: i32, strength: f64) -> Option<Params> {
-    Some(Params {
-        op: Op::from_code(op)?,
-        reg: Regularization::from_code(reg)?,
-        dir: Direction::from_code(dir)?,
-        strength,
-    })
-}
 
-const BAD_OPTION: i32 = Status::BadOption as i32;
+/// Status for an enum-like argument the kernel does not know.
+pub(crate) const BAD_OPTION: i32 = Status::BadOption as i32;
 
 /// Total element count rows·n, or None on overflow.
-fn total(rows: usize, n: usize) -> Option<usize> {
+pub(crate) fn total(rows: usize, n: usize) -> Option<usize> {
     rows.checked_mul(n)
-}
-
-/// Forward pass of a sort-family op over a row-major batch.
-/// `op`: 0 isotonic, 1 projection, 2 soft rank, 3 soft sort; `reg`: 0 L2,
-/// 1 KL; `dir`: 0 ascending, 1 descending. `w` (len `w_len`, 0 = absent) is
-/// for isotonic/projection. State pointers may all be null (no gradient).
-///
-/// # Safety
-/// Every non-null pointer must address `rows·n` elements (`w_len` for `w`).
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn sort_forward(
-    op: i32,
-    reg: i32,
-    dir: i32,
-    strength: f64,
-    x: *const f64,
-    w: *const f64,
-    w_len: usize,
-    rows: usize,
-    n: usize,
-    out: *mut f64,
-    perm: *mut u32,
-    block_start: *mut u32,
-    weights: *mut f64,
-) -> i32 {
-    let Some(p) = params(op, reg, dir, strength) else { return BAD_OPTION };
-    let Some(t) = total(rows, n) else { return Status::Shape as i32 };
-    let state = if perm.is_null() || block_start.is_null() || weights.is_null() {
-        None
-    } else {
-        Some(BatchState { perm: slice_mut(perm, t), block_start: slice_mut(block_start, t), weights: slice_mut(weights, t) })
-    };
-    let w = if w.is_null() { None } else { Some(slice(w, w_len)) };
-    SORT_SCRATCH.with(|sc| {
-        status(sort::forward_batch(p, slice(x, t), w, rows, n, slice_mut(out, t), state, &mut sc.borrow_mut()))
-    })
-}
-
-/// Backward pass: `mode` 0 = jvp (tangent in), 1 = vjp (cotangent in),
-/// replaying the state recorded by [`sort_forward`].
-///
-/// # Safety
-/// Every pointer must address `rows·n` elements.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn sort_backward(
-    op: i32,
-    reg: i32,
-    dir: i32,
-    strength: f64,
-    mode: i32,
-    perm: *const u32,
-    block_start: *const u32,
-    weights: *const f64,
-    value: *const f64,
-    input: *const f64,
-    rows: usize,
-    n: usize,
-    out: *mut f64,
-) -> i32 {
-    let Some(p) = params(op, reg, dir, strength) else { return BAD_OPTION };
-    let mode = match mode {
-        0 => Mode::Jvp,
-        1 => Mode::Vjp,
-        _ => return BAD_OPTION,
-    };
-    let Some(t) = total(rows, n) else { return Status::Shape as i32 };
-    let state = BatchStateRef { perm: slice(perm, t), block_start: slice(block_start, t), weights: slice(weights, t) };
-    SORT_SCRATCH.with(|sc| {
-        status(sort::backward_batch(p, mode, state, slice(value, t), slice(input, t), rows, n, slice_mut(out, t), &mut sc.borrow_mut()))
-    })
-}
-
-/// Spearman correlation per row into `values` (len rows) and, when `grad` is
-/// not null, its gradient w.r.t. `pred`.
-///
-/// # Safety
-/// `pred`, `target`, `grad` address rows·n elements, `values` rows.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn sort_spearman(
-    pred: *const f64,
-    target: *const f64,
-    rows: usize,
-    n: usize,
-    reg: i32,
-    strength: f64,
-    values: *mut f64,
-    grad: *mut f64,
-) -> i32 {
-    let Some(reg) = Regularization::from_code(reg) else { return BAD_OPTION };
-    let Some(t) = total(rows, n) else { return Status::Shape as i32 };
-    if !(strength.is_finite() && strength > 0.0) {
-        return Status::Domain as i32;
-    }
-    let grad = if grad.is_null() { None } else { Some(slice_mut(grad, t)) };
-    LOSS_SCRATCH.with(|ls| {
-        status(spearman_batch(slice(pred, t), slice(target, t), rows, n, reg, strength, slice_mut(values, rows), grad, &mut ls.borrow_mut()))
-    })
-}
-
-/// Soft least trimmed squares per row (keeping the `k` smallest squared
-/// residuals) into `values` and, when `grad` is not null, its gradient.
-///
-/// # Safety
-/// As [`sort_spearman`].
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn sort_lts(
-    pred: *const f64,
-    target: *const f64,
-    rows: usize,
-    n: usize,
-    k: usize,
-    reg: i32,
-    strength: f64,
-    values: *mut f64,
-    grad: *mut f64,
-) -> i32 {
-    let Some(reg) = Regularization::from_code(reg) else { return BAD_OPTION };
-    let Some(t) = total(rows, n) else { return Status::Shape as i32 };
-    if !(strength.is_finite() && strength > 0.0) {
-        return Status::Domain as i32;
-    }
-    let grad = if grad.is_null() { None } else { Some(slice_mut(grad, t)) };
-    LOSS_SCRATCH.with(|ls| {
-        status(lts_batch(slice(pred, t), slice(target, t), rows, n, k, reg, strength, slice_mut(values, rows), grad, &mut ls.borrow_mut()))
-    })
 }
