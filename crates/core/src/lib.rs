@@ -12,4 +12,7 @@ pub mod math;
 pub mod sort;
 mod status;
 
-pub use status::Status;
+pub use status::{KernelError, Status};
+
+#[cfg(test)]
+pub(crate) mod testutil;

@@ -21,3 +21,22 @@ impl Status {
         self as i32
     }
 }
+
+/// Why a kernel refused its input: the status and the 0-based index of the
+/// offending array argument in the kernel's signature (for error messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelError {
+    pub status: Status,
+    pub arg: u8,
+}
+
+impl KernelError {
+    pub fn new(status: Status, arg: u8) -> Self {
+        Self { status, arg }
+    }
+    /// ABI encoding: low byte the status, next byte the argument index.
+    pub fn code(self) -> i32 {
+        self.status.code() | ((self.arg as i32) << 8)
+    }
+}
+

@@ -19,6 +19,7 @@ pub mod losses;
 pub mod ops;
 pub mod order;
 
+pub use crate::KernelError;
 pub use ops::{backward_batch, forward_batch, Mode, Op, Params};
 
 /// Which regularization defines the projection (paper §3).
@@ -77,24 +78,6 @@ pub struct RowStateRef<'a> {
     pub weights: &'a [f64],
 }
 
-/// Why a kernel refused its input: the status and the 0-based index of the
-/// offending array argument in the kernel's signature (for error messages).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KernelError {
-    pub status: crate::Status,
-    pub arg: u8,
-}
-
-impl KernelError {
-    pub fn new(status: crate::Status, arg: u8) -> Self {
-        Self { status, arg }
-    }
-    /// ABI encoding: low byte the status, next byte the argument index.
-    pub fn code(self) -> i32 {
-        self.status.code() | ((self.arg as i32) << 8)
-    }
-}
-
 /// Reusable scratch memory for the sort kernels. Reserve once for the largest
 /// row length; rows of a batch then run without allocating.
 #[derive(Default)]
@@ -137,8 +120,6 @@ impl Scratch {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod testutil;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 
 use super::losses::{hard_ranks, lts_batch, spearman_batch, LossScratch};
 use super::ops::{backward_batch, forward_batch, record, Mode, Op, Params};
-use super::testutil::{assert_close, dot, fixture, Json, Rng};
+use crate::testutil::{assert_close, dot, fixture, Json, Rng};
 use super::{Direction, Regularization, Scratch};
 use crate::Status;
 
