@@ -2,7 +2,7 @@
  * The public API shared by every entry point (default, slim, edge).
  * @module
  */
-export { init, initSync, isInitialized, type InitSource, type SyncInitSource } from './runtime/instance.js';
+export { init, initSync, isInitialized, wasmMemoryBytes, type InitSource, type SyncInitSource } from './runtime/instance.js';
 export { DiffoptError, type ErrorCode } from './runtime/errors.js';
 export { WasmArray } from './runtime/memory.js';
 export type { Vector } from './runtime/input.js';

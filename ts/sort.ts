@@ -106,6 +106,13 @@ interface Call {
   out: Out;
 }
 
+/** What the kernels' domain errors mean, per argument. */
+const HINTS = {
+  w: 'it must be sorted in decreasing order',
+  strength: 'it must be a finite number > 0',
+  k: 'it must be an integer in [1, n]',
+};
+
 /** What the backward pass replays (copied out of wasm: nothing to free). */
 interface Tape {
   call: Call;
@@ -162,7 +169,7 @@ function forward(c: Call, record: boolean): Tape | Float64Array {
     const status = kernels<SortKernels>(ex).sort_forward(
       c.op, c.reg, c.dir, c.strength, px, pw, c.w ? c.w.length : 0, c.rows, c.n, po, sp, sb, sg,
     );
-    if (status !== 0) throw statusError(c.fn, status, ['x', 'w', 'state']);
+    if (status !== 0) throw statusError(c.fn, status, ['x', 'w', 'state', 'strength'], HINTS);
     const value = collect(ex, c.out, po, total);
     if (!record) return value;
     return {
@@ -193,7 +200,7 @@ function backward(t: Tape, mode: 0 | 1, input: Vector, name: string): Float64Arr
     }
     const pi = place(ex, fn, si, v);
     const status = kernels<SortKernels>(ex).sort_backward(c.op, c.reg, c.dir, c.strength, mode, sp, sb, sg, sv, pi, c.rows, c.n, so);
-    if (status !== 0) throw statusError(fn, status, [name, 'value', 'state']);
+    if (status !== 0) throw statusError(fn, status, [name, 'value', 'state', 'strength'], HINTS);
     return f64At(ex, so, total).slice();
   });
 }
@@ -340,7 +347,7 @@ function lossCall(fn: string, kind: 'spearman' | 'lts', pred: Vector, target: Ve
     const status = kind === 'spearman'
       ? kernels<SortKernels>(ex).sort_spearman(pp, pt, rows, n, reg, strength, sv, sg)
       : kernels<SortKernels>(ex).sort_lts(pp, pt, rows, n, k, reg, strength, sv, sg);
-    if (status !== 0) throw statusError(fn, status, ['pred', 'target', 'k'], 'strength');
+    if (status !== 0) throw statusError(fn, status, ['pred', 'target', 'k', 'strength'], HINTS);
     const values = f64At(ex, sv, rows).slice();
     let value = 0;
     for (const v of values) value += v;

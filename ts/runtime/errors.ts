@@ -69,12 +69,18 @@ const STATUS_TEXT: Record<ErrorCode, string> = {
 
 /**
  * Turns a kernel's status into a DiffoptError. The low byte is the status,
- * the next byte the index of the offending array in `argNames`; `domain`
- * errors name `domainArg` (the scalar option the kernel checked).
+ * the next byte the index of the offending argument in `argNames` (arrays in
+ * ABI order, then the scalars the kernel checks). `hints` adds what the
+ * argument must satisfy, e.g. `{ w: 'it must be sorted in decreasing order' }`.
  */
-export function statusError(fn: string, status: number, argNames: readonly string[], domainArg = 'strength'): DiffoptError {
+export function statusError(
+  fn: string,
+  status: number,
+  argNames: readonly string[],
+  hints: Readonly<Record<string, string>> = {},
+): DiffoptError {
   const code = STATUS_CODES[status & 0xff] ?? 'trap';
-  const arg = code === 'domain' ? domainArg : argNames[(status >> 8) & 0xff] ?? argNames[0];
-  const detail = code === 'domain' ? `${arg} must be a finite number > 0` : `${arg} ${STATUS_TEXT[code] || 'was refused'}`;
-  return new DiffoptError(code, `${fn}: ${detail}`, arg);
+  const arg = argNames[(status >> 8) & 0xff] ?? argNames[0];
+  const hint = hints[arg] ? ` (${hints[arg]})` : '';
+  return new DiffoptError(code, `${fn}: ${arg} ${STATUS_TEXT[code] || 'was refused'}${hint}`, arg);
 }

@@ -64,7 +64,12 @@ export function onReset(hook: () => void): void {
 }
 
 function adopt(module: WebAssembly.Module): void {
-  const instance = new WebAssembly.Instance(module, {});
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, {});
+  } catch (err) {
+    throw asLoadError('init', err);
+  }
   const exports = instance.exports as unknown as Exports;
   if (typeof exports.diffopt_abi_version !== 'function') {
     throw new DiffoptError('load', 'init: this WebAssembly module is not diffopt.wasm');
@@ -123,6 +128,13 @@ async function compile(source: InitSource): Promise<WebAssembly.Module> {
   throw new DiffoptError('type', 'init: source must be a WebAssembly.Module, bytes, a URL or string, or a Response', 'source');
 }
 
+/** Compile failures (bad bytes, refused by the host) as `load` errors. */
+function asLoadError(fn: string, err: unknown): unknown {
+  if (err instanceof DiffoptError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new DiffoptError('load', `${fn}: could not compile the wasm module: ${msg}`, 'source');
+}
+
 function defaultOrThrow(fn: string): SyncInitSource {
   if (!defaultSource) {
     throw new DiffoptError('load', `${fn}: this entry point bundles no wasm; pass the module, its bytes or its URL (e.g. new URL('diffopt/diffopt.wasm', import.meta.url))`, 'source');
@@ -147,7 +159,12 @@ export function init(source?: InitSource): Promise<void> {
   if (live) return Promise.resolve();
   if (!pending) {
     pending = (async () => {
-      const module = await compile(source ?? defaultOrThrow('init'));
+      let module: WebAssembly.Module;
+      try {
+        module = await compile(source ?? defaultOrThrow('init'));
+      } catch (err) {
+        throw asLoadError('init', err);
+      }
       if (!live) adopt(module);
     })();
     pending.catch(() => {
@@ -173,10 +190,30 @@ export function initSync(source?: SyncInitSource): void {
   if (src instanceof WebAssembly.Module) {
     adopt(src);
   } else if (isBytes(src)) {
-    adopt(new WebAssembly.Module(src as BufferSource));
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(src as BufferSource);
+    } catch (err) {
+      throw asLoadError('initSync', err);
+    }
+    adopt(module);
   } else {
     throw new DiffoptError('type', 'initSync: source must be a WebAssembly.Module or bytes', 'source');
   }
+}
+
+/**
+ * Bytes of linear memory held by the live instance (0 before init): for
+ * checking that a long-running loop does not grow memory.
+ * @example
+ * ```ts
+ * import { init, wasmMemoryBytes } from 'diffopt';
+ * await init();
+ * wasmMemoryBytes(); // e.g. 1179648
+ * ```
+ */
+export function wasmMemoryBytes(): number {
+  return live ? live.exports.memory.buffer.byteLength : 0;
 }
 
 /** True once `init`/`initSync` has finished. */

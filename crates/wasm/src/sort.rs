@@ -9,6 +9,9 @@ use diffopt_core::Status;
 
 use crate::{slice, slice_mut, status, total, BAD_OPTION};
 
+/// Index of `strength` in the losses' argument list (pred, target, k, strength).
+const ARG_STRENGTH: i32 = 3;
+
 thread_local! {
     static SORT_SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
     static LOSS_SCRATCH: RefCell<LossScratch> = RefCell::new(LossScratch::new());
@@ -115,7 +118,7 @@ pub unsafe extern "C" fn sort_spearman(
     let Some(reg) = Regularization::from_code(reg) else { return BAD_OPTION };
     let Some(t) = total(rows, n) else { return Status::Shape as i32 };
     if !(strength.is_finite() && strength > 0.0) {
-        return Status::Domain as i32;
+        return Status::Domain as i32 | (ARG_STRENGTH << 8);
     }
     let grad = if grad.is_null() { None } else { Some(slice_mut(grad, t)) };
     LOSS_SCRATCH.with(|ls| {
@@ -144,7 +147,7 @@ pub unsafe extern "C" fn sort_lts(
     let Some(reg) = Regularization::from_code(reg) else { return BAD_OPTION };
     let Some(t) = total(rows, n) else { return Status::Shape as i32 };
     if !(strength.is_finite() && strength > 0.0) {
-        return Status::Domain as i32;
+        return Status::Domain as i32 | (ARG_STRENGTH << 8);
     }
     let grad = if grad.is_null() { None } else { Some(slice_mut(grad, t)) };
     LOSS_SCRATCH.with(|ls| {

@@ -153,7 +153,7 @@ pub fn lts_batch(
 ) -> Result<(), KernelError> {
     check_common(pred, target, rows, n, values, &grad)?;
     if rows > 0 && (k == 0 || k > n) {
-        return Err(KernelError::new(Status::Domain, 2));
+        return Err(KernelError::new(Status::Domain, 2)); // k
     }
     ls.reserve(n).map_err(|s| KernelError::new(s, 0))?;
     let p = Params { op: Op::SoftSort, reg, dir: Direction::Ascending, strength };

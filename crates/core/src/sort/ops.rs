@@ -75,10 +75,12 @@ pub struct BatchStateRef<'a> {
     pub weights: &'a [f64],
 }
 
-// Argument indices reported in KernelError (the order of the ABI signature).
+// Argument indices reported in KernelError: the arrays in the order of the
+// ABI signature, then the scalar strength (ts/sort.ts names them).
 const ARG_X: u8 = 0;
 const ARG_W: u8 = 1;
 const ARG_STATE: u8 = 2;
+const ARG_STRENGTH: u8 = 3;
 
 fn check_len(len: usize, want: usize, arg: u8) -> Result<(), KernelError> {
     if len == want {
@@ -106,7 +108,7 @@ pub fn forward_batch(
     check_len(x.len(), total, ARG_X)?;
     check_len(out.len(), total, ARG_X)?;
     if matches!(p.op, Op::SoftRank | Op::SoftSort) && !(p.strength.is_finite() && p.strength > 0.0) {
-        return Err(KernelError::new(Status::Domain, ARG_X));
+        return Err(KernelError::new(Status::Domain, ARG_STRENGTH));
     }
     if !all_finite(x) {
         return Err(KernelError::new(Status::NonFinite, ARG_X));
@@ -348,7 +350,7 @@ pub fn backward_batch(
         return Err(KernelError::new(Status::Shape, ARG_STATE));
     }
     if matches!(p.op, Op::SoftRank | Op::SoftSort) && !(p.strength.is_finite() && p.strength > 0.0) {
-        return Err(KernelError::new(Status::Domain, 0));
+        return Err(KernelError::new(Status::Domain, ARG_STRENGTH));
     }
     if !all_finite(input) {
         return Err(KernelError::new(Status::NonFinite, 0));
