@@ -230,3 +230,20 @@ fn bad_input_is_reported() {
     assert_eq!(run(&c, Oracle::TopK(3), &[1.0, 2.0], &mut w).unwrap_err().status, Status::Domain);
     assert_eq!(run(&c, Oracle::ShortestPath { rows: 2, cols: 2 }, &[1.0; 3], &mut w).unwrap_err().status, Status::Shape);
 }
+
+/// Bit-exact reference outputs: the same constants are asserted by
+/// test/perturb.test.mjs in every JavaScript runtime, so passing both proves
+/// native and wasm produce identical bits.
+#[test]
+fn bitwise_reference_values() {
+    let theta = [0.3, 1.2, -0.3, 0.05, 0.9];
+    let g = est(&cfg(Noise::Gaussian, 0.5, 1000, 42), Oracle::Argmax, &theta);
+    let u = est(&cfg(Noise::Gumbel, 0.5, 1000, 42), Oracle::TopK(2), &theta);
+    let m = est(&Config { multiplicative: true, ..cfg(Noise::Gaussian, 0.5, 1000, 42) }, Oracle::Ranking, &[0.3, 1.2, 0.7, 0.05, 0.9]);
+    assert_eq!(g.f.to_bits(), REF_GAUSSIAN_ARGMAX_F);
+    assert_eq!(u.f.to_bits(), REF_GUMBEL_TOPK_F);
+    assert_eq!(m.f.to_bits(), REF_MULT_RANKING_F);
+}
+const REF_GAUSSIAN_ARGMAX_F: u64 = 0x3ff6_48da_2910_5610;
+const REF_GUMBEL_TOPK_F: u64 = 0x4007_3fdd_531e_caed;
+const REF_MULT_RANKING_F: u64 = 0x4029_9e67_72ef_d589;
