@@ -24,3 +24,13 @@ export {
   type Loss,
   type ValueAndGrad,
 } from './sort.js';
+export {
+  perturbed,
+  perturbedFyLoss,
+  type OracleSpec,
+  type PerturbedOptions,
+  type PerturbedFn,
+  type PerturbedLoss,
+  type PerturbedEstimate,
+  type CallOptions,
+} from './perturb.js';

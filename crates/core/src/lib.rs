@@ -10,6 +10,7 @@
 
 pub mod fy;
 pub mod math;
+pub mod perturb;
 pub mod sort;
 mod status;
 
