@@ -37,7 +37,8 @@ use super::losses::{check_target, dense_target, Target};
 use super::maps::{sigmoid, softmax_row};
 use super::simplex::simplex_threshold;
 use super::{check_len, total, KernelError};
-use crate::math::{all_finite, ln};
+use crate::math::lanes::all_finite;
+use crate::math::ln;
 use crate::Status;
 
 /// The feasible set of μ.
@@ -126,8 +127,8 @@ impl GfyScratch {
         for v in [&mut self.mu, &mut self.z, &mut self.g, &mut self.t, &mut self.y] {
             grow(v, n)?;
         }
-        if self.vals.capacity() < n {
-            self.vals.try_reserve(n).map_err(|_| Status::OutOfMemory)?;
+        if self.vals.capacity() < n + 1 {
+            self.vals.try_reserve(n + 1).map_err(|_| Status::OutOfMemory)?;
         }
         if pairwise {
             grow(&mut self.s, n.checked_mul(n).ok_or(Status::OutOfMemory)?)?;

@@ -20,7 +20,8 @@
 
 use super::maps::{alpha_ok, forward_row, sigmoid, sparse_sigmoid, Map};
 use super::{check_len, total, KernelError, Scratch};
-use crate::math::{all_finite, exp, ln, ln_1p};
+use crate::math::lanes::all_finite;
+use crate::math::{exp, ln, ln_1p};
 use crate::Status;
 
 /// How far Σy may stray from 1 before proportions are refused.

@@ -15,7 +15,8 @@
 use super::simplex::{entmax15_threshold, entmax_bisect, simplex_threshold};
 use super::{check_len, total, KernelError, Scratch};
 use crate::math::lanes::{dot, exp_nonpos, exp_shifted, sum};
-use crate::math::{all_finite, exp, ln};
+use crate::math::lanes::all_finite;
+use crate::math::{exp, ln};
 use crate::Status;
 
 /// Which map a batch call computes.

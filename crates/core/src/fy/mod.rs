@@ -47,7 +47,7 @@ impl Scratch {
             }
             Ok(())
         }
-        grow(&mut self.vals, n)?;
+        grow(&mut self.vals, n + 1)?; // +1: see simplex::filter_above
         grow(&mut self.keyed, n)?;
         if self.row.len() < n {
             grow(&mut self.row, n)?;

@@ -13,7 +13,8 @@
 use super::maps::support_centered;
 use super::simplex::{simplex_threshold, threshold_sorted};
 use super::{check_len, total, KernelError, Scratch};
-use crate::math::{all_finite, order_key};
+use crate::math::lanes::all_finite;
+use crate::math::order_key;
 use crate::Status;
 
 /// Which set a batch call projects onto, with its scalar parameters.

@@ -275,6 +275,38 @@ fn entmax_bisection_agrees_with_exact_cases() {
 }
 
 #[test]
+fn prefix_search_agrees_with_sorting() {
+    use super::simplex::{longest_prefix_budget, Stats};
+    let mut rng = Rng::new(17);
+    for trial in 0..300 {
+        let n = 1 + trial % 40;
+        // Many ties: values on a coarse grid.
+        let vals: Vec<f64> = (0..n).map(|_| -((rng.uniform() * 6.0).floor()) / 5.0).collect();
+        let scale = 0.2 + rng.uniform() * 2.0;
+        let ok = |st: Stats, y: f64| scale + st.k * y > st.s1;
+        let mut sorted = vals.clone();
+        sorted.sort_by(|a, b| b.partial_cmp(a).unwrap());
+        let mut want = Stats::default();
+        for &y in &sorted {
+            let mut next = want;
+            next.k += 1.0;
+            next.s1 += y;
+            next.s2 += y * y;
+            if !ok(next, y) {
+                break;
+            }
+            want = next;
+        }
+        for budget in [usize::MAX / 2, 0, n / 2] {
+            let mut v = vals.clone();
+            let got = longest_prefix_budget(&mut v, ok, budget);
+            assert_eq!(got.k, want.k, "budget {budget} vals {vals:?}");
+            assert!((got.s1 - want.s1).abs() < 1e-12 && (got.s2 - want.s2).abs() < 1e-12);
+        }
+    }
+}
+
+#[test]
 fn huge_logits_stay_finite() {
     let x = [1e300, -1e300, 5e299, 1e300 - 1e285, 0.0];
     for map in [Map::Softmax, Map::Sparsemax, Map::Entmax(1.5), Map::Entmax(1.25), Map::Sigmoid, Map::SparseSigmoid] {

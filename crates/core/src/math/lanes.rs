@@ -35,11 +35,10 @@ pub fn exp_nonpos(x: f64) -> f64 {
     // k ∈ [−1022, 0]: 2^k is a normal number built from its exponent bits.
     let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
     let scale = f64::from_bits(((k + 1023) as u64) << 52);
-    if x < EXP_MIN {
-        0.0
-    } else {
-        y * scale
-    }
+    // Zero below EXP_MIN by masking bits rather than by a select, which the
+    // compiler would turn into a branch around the polynomial.
+    let keep = ((x >= EXP_MIN) as u64).wrapping_neg();
+    f64::from_bits((y * scale).to_bits() & keep)
 }
 
 /// Σ x in a fixed lane order.
@@ -81,6 +80,26 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
+/// True when every entry is finite. x − x is 0 for finite x and NaN
+/// otherwise; four accumulators let the loop vectorize (one accumulator is a
+/// serial dependency chain, since FP addition may not be reordered).
+#[inline]
+pub fn all_finite(x: &[f64]) -> bool {
+    let mut acc = [0.0f64; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] += c[l] - c[l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &v in rest {
+        s += v - v;
+    }
+    s == 0.0
+}
+
 /// max x (−∞ for an empty slice; inputs must be NaN-free).
 #[inline]
 pub fn max(x: &[f64]) -> f64 {
@@ -100,27 +119,16 @@ pub fn max(x: &[f64]) -> f64 {
 }
 
 /// out_i = e^{x_i − shift} for x_i ≤ shift; returns Σ out in a fixed order.
+/// Two passes (a map, then a sum): a map loop vectorizes where a fused
+/// map-and-reduce does not.
 #[inline]
 pub fn exp_shifted(x: &[f64], shift: f64, out: &mut [f64]) -> f64 {
     let n = x.len().min(out.len());
     let (x, out) = (&x[..n], &mut out[..n]);
-    let mut acc = [0.0f64; 4];
-    let mut xc = x.chunks_exact(4);
-    let mut oc = out.chunks_exact_mut(4);
-    for (xs, os) in (&mut xc).zip(&mut oc) {
-        for l in 0..4 {
-            let e = exp_nonpos(xs[l] - shift);
-            os[l] = e;
-            acc[l] += e;
-        }
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = exp_nonpos(v - shift);
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (xv, ov) in xc.remainder().iter().zip(oc.into_remainder()) {
-        let e = exp_nonpos(xv - shift);
-        *ov = e;
-        s += e;
-    }
-    s
+    sum(out)
 }
 
 #[cfg(test)]
@@ -157,6 +165,14 @@ mod tests {
         assert!((dot(&x, &x) - x.iter().map(|v| v * v).sum::<f64>()).abs() < 1e-14);
         assert_eq!(max(&x), x.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
         assert_eq!(max(&[]), f64::NEG_INFINITY);
+        assert!(all_finite(&x) && all_finite(&[]));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for i in 0..11 {
+                let mut y = x.clone();
+                y[i] = bad;
+                assert!(!all_finite(&y));
+            }
+        }
         let mut out = vec![0.0; 11];
         let z = exp_shifted(&x, 1.0, &mut out);
         assert!((z - out.iter().sum::<f64>()).abs() < 1e-14);
