@@ -70,7 +70,10 @@ function readTarget(fn: string, target: unknown, rows: number, n: number): [Coer
   const intArray = target instanceof Int32Array || target instanceof Uint32Array || target instanceof Int16Array
     || target instanceof Uint16Array || target instanceof Int8Array || target instanceof Uint8Array;
   const t = vector(fn, 'target', target);
-  if (!intArray && t.length === rows * n) return [t, 1];
+  // With one class, a label can only be 0 and a proportion only 1: the
+  // values tell which was meant.
+  const allZero = n === 1 && (t instanceof Float64Array ? t : t.view).every((v) => v === 0);
+  if (!intArray && t.length === rows * n && !allZero) return [t, 1];
   if (t.length === rows) return [t, 0];
   throw new DiffoptError(
     'shape',
