@@ -14,7 +14,7 @@ import { DiffoptError, statusError } from '../runtime/errors.js';
 import { guarded, kernels, type Exports } from '../runtime/instance.js';
 import { batchShape, knownOptions, positive, sameLength, vector, type Coerced, type Vector } from '../runtime/input.js';
 import { scratch, WasmArray } from '../runtime/memory.js';
-import { ALPHA_HINT, alphaOption, copyF64, type FyKernels } from './kernels.js';
+import { ALPHA_HINT, alphaOption, cloneF64, copyF64, type FyKernels } from './kernels.js';
 
 /** Where a result may be written: a Float64Array or a {@link WasmArray}. */
 export type OutArray = Float64Array | WasmArray;
@@ -131,8 +131,8 @@ function forward(c: Call, record: boolean): [Float64Array, Tape | null] {
     if (!record) return [value, null];
     // The tape must not change if the caller later edits the returned value
     // or the input: keep private copies, except for WasmArrays (zero-copy).
-    const p = c.out instanceof WasmArray ? c.out : c.out === undefined ? value.slice() : copyF64(ex, po, total);
-    const x = !c.needsX ? null : c.x instanceof WasmArray ? c.x : c.x.slice();
+    const p = c.out instanceof WasmArray ? c.out : c.out === undefined ? cloneF64(value) : copyF64(ex, po, total);
+    const x = !c.needsX ? null : c.x instanceof WasmArray ? c.x : cloneF64(c.x);
     return [value, { call: c, p, x }];
   });
 }
