@@ -37,7 +37,7 @@ use super::losses::{check_target, dense_target, Target};
 use super::maps::{sigmoid, softmax_row};
 use super::simplex::simplex_threshold;
 use super::{check_len, total, KernelError};
-use crate::math::lanes::all_finite;
+use crate::math::lanes::{all_finite, relu};
 use crate::math::ln;
 use crate::Status;
 
@@ -360,7 +360,7 @@ fn predict(solver: Solver, z: &[f64], out: &mut [f64], vals: &mut Vec<f64>) {
         (Domain::Simplex, Reg::Squared) => {
             let (m, tau) = simplex_threshold(z, 1.0, vals);
             for (o, &v) in out.iter_mut().zip(z) {
-                *o = ((v - m) - tau).max(0.0);
+                *o = relu((v - m) - tau);
             }
         }
         (Domain::Simplex, Reg::Entropy) => softmax_row(z, out),
