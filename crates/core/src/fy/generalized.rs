@@ -21,9 +21,10 @@
 //!
 //! the exact maximizer of the linearized Φ minus Ω minus c·D_Ω(·, μ). It
 //! increases F monotonically when c·∇²Ω + S ⪰ 0; since ∇²Ω ⪰ σI (σ = 1, or 4
-//! for the binary entropy), c = max(0, max_i Σ_{j≠i}|S_ij| − S_ii)/σ
-//! (Gershgorin) suffices. For A = 0, c = 0 and one step gives the classic
-//! map exactly. The solver stops when the fixed-point residual
+//! for the binary entropy), c_max = max(0, max_i Σ_{j≠i}|S_ij| − S_ii)/σ
+//! (Gershgorin) always suffices, and a smaller c checked along the step
+//! itself usually does (see `solve_row`). For A = 0, c = 0 and one step
+//! gives the classic map exactly. The solver stops when the fixed-point residual
 //! ‖μ − ŷ_Ω(θ_u + Sμ)‖_∞ ≤ tol (zero exactly at a stationary point) and
 //! reports [`Status::NotConverged`] after `max_iter` steps otherwise.
 //!
