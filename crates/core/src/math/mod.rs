@@ -6,7 +6,7 @@ mod elementary;
 pub mod lanes;
 mod trig;
 
-pub use elementary::{exp, ln, ln_1p, log_add_exp};
+pub use elementary::{exp, ln, ln_1p, ln_normal, log_add_exp};
 pub use trig::sincos_turns;
 
 /// Order-preserving map from f64 to u64: `a < b` ⇔ `key(a) < key(b)` for
