@@ -9,6 +9,7 @@
 //! reported as [`Status::OutOfMemory`] instead of aborting the process.
 
 pub mod math;
+pub mod lasso;
 pub mod sort;
 mod status;
 
