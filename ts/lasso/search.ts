@@ -164,7 +164,7 @@ interface Prepared {
 }
 
 function prepare(fn: string, o: Record<string, unknown>): Prepared {
-  const names = argNames({ lambda: 'logLambda' });
+  let names = argNames({ lambda: 'logLambda' });
   if (o.y === undefined) throw new DiffoptError('type', `${fn}: y is required`, 'y');
   const y = asF64(vector(fn, 'y', o.y));
   let x = matrix(fn, 'X', o.X, y.length);
@@ -190,6 +190,8 @@ function prepare(fn: string, o: Record<string, unknown>): Prepared {
     yt = s.yTrain;
     xv = { data: s.XVal.data, rows: s.XVal.shape[0], cols: x.cols };
     yv = s.yVal;
+    // both halves come from the caller's X and y
+    names = argNames({ lambda: 'logLambda', XVal: 'X', yVal: 'y' });
   }
   const spec = parseProblem(fn, { ...o, tol: o.innerTol, maxIter: o.innerMaxIter }, x, yt, xv, yv, folds);
   const model = spec.modelName;

@@ -475,3 +475,4 @@ fn bad_input_names_the_argument() {
     assert_eq!(Penalty::from_log(Model::Lasso, &[f64::NAN], 3).err().unwrap(), KernelError::new(Status::NonFinite, ARG_LAMBDA));
 }
 
+
