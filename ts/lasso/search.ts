@@ -323,6 +323,8 @@ function bounds(fn: string, b: unknown, lmax: number): [number, number] {
 export interface GridSearchOptions extends SearchData {
   /** λ values to try (λ₁ for the elastic net); default `count` points geometrically from λ_max down to λ_max·minRatio. */
   lambdas?: readonly number[] | Float64Array;
+  /** The same as `lambdas`, given as log λ (taken as is, so no exp/log rounding). */
+  logLambdas?: readonly number[] | Float64Array;
   /** Elastic net: λ₂ values (default as λ₁, √count of each). */
   lambda2s?: readonly number[] | Float64Array;
   /** Number of grid points (default 100). */
@@ -422,7 +424,7 @@ function runPoints(fn: string, o: Record<string, unknown>, prep: Prepared, makeP
  */
 export function gridSearch(options: GridSearchOptions): SearchResult {
   const fn = 'gridSearch';
-  const o = knownOptions(fn, options, [...DATA_KEYS, 'lambdas', 'lambda2s', 'count', 'minRatio', 'onStep']);
+  const o = knownOptions(fn, options, [...DATA_KEYS, 'lambdas', 'logLambdas', 'lambda2s', 'count', 'minRatio', 'onStep']);
   const prep = prepare(fn, o);
   const count = integer(fn, 'count', o.count, 100, 1);
   const minRatio = o.minRatio === undefined ? 1e-3 : (o.minRatio as number);
@@ -433,7 +435,12 @@ export function gridSearch(options: GridSearchOptions): SearchResult {
     if (a.length === 0 || !a.every((l) => Number.isFinite(l) && l > 0)) throw new DiffoptError('domain', `${fn}: ${name} must be non-empty with every λ > 0`, name);
     return a.map(Math.log);
   };
-  const l1 = logs('lambdas', o.lambdas);
+  let l1 = logs('lambdas', o.lambdas);
+  if (o.logLambdas !== undefined) {
+    if (l1) throw new DiffoptError('option', `${fn}: give lambdas or logLambdas, not both`, 'logLambdas');
+    l1 = Float64Array.from(asF64(vector(fn, 'logLambdas', o.logLambdas)));
+    if (l1.length === 0 || !l1.every(Number.isFinite)) throw new DiffoptError('domain', `${fn}: logLambdas must be non-empty and finite`, 'logLambdas');
+  }
   const l2 = logs('lambda2s', o.lambda2s);
   return runPoints(fn, o, prep, (lmax, m) => {
     const enet = prep.spec.modelName === 'elastic-net';

@@ -476,3 +476,4 @@ fn bad_input_names_the_argument() {
 }
 
 
+
