@@ -14,12 +14,15 @@
 // Both sides get bit-identical inputs (JS writes them to a file the native
 // binary reads) and must produce bit-identical values; the ratios printed
 // are wasm/native (target ≤ 1.3) and grid/gradSearch inner solves (≥ 5).
-// Repeats alternate between the two sides (a native run, then a wasm run)
-// and medians are reported, so a noisy phase of a shared machine hits both.
+// Every measurement runs back to back until TARGET ms have passed (at least
+// once) and reports the mean per run, on both sides alike; repeats alternate
+// between the two sides (a native process, then the wasm loops) and the
+// medians over repeats are printed, so a noisy phase of a shared machine
+// hits both columns.
 //
-// Flags: --quick (2 repeats; writes bench/results/latest-lasso-quick.json)
-//        --repeats R (default 5)   --out FILE (default bench/results/lasso.json)
-//        --no-native
+// Flags: --quick (2 repeats of 30 ms; writes bench/results/latest-lasso-quick.json)
+//        --repeats R (default 5)   --target-ms T (default 150)
+//        --out FILE (default bench/results/lasso.json)   --no-native
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +39,7 @@ const option = (name, fallback) => {
 };
 const QUICK = flag('--quick');
 const REPEATS = Number(option('--repeats', QUICK ? 2 : 5));
+const TARGET = Number(option('--target-ms', QUICK ? 30 : 150));
 const OUT = option('--out', join(root, 'bench', 'results', QUICK ? 'latest-lasso-quick.json' : 'lasso.json'));
 const NATIVE = !flag('--no-native');
 const ALGORITHMS = ['implicit-forward', 'forward', 'backward', 'implicit'];
@@ -142,23 +146,50 @@ function buildNative() {
 }
 
 function runNative(bin, file) {
-  return JSON.parse(execFileSync(bin, [file, '--repeats', '1'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  return JSON.parse(execFileSync(bin, [file, '--target-ms', String(TARGET)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
 }
 
 // ------------------------------------------------------------------ wasm
+/** Runs `work` until TARGET ms have passed (at least once); mean ms per run. */
+function calibrated(work) {
+  const t = now();
+  let runs = 0;
+  for (;;) {
+    work();
+    runs++;
+    const el = now() - t;
+    if (el >= TARGET) return el / runs;
+  }
+}
+
 function runWasm(prob) {
   const base = { XTrain: prob.XTrain, yTrain: prob.y, XVal: prob.XValM, yVal: prob.yVal };
   const hyper = {};
   for (const algorithm of ALGORITHMS) {
-    const t = now();
-    const r = hypergradient({ ...base, logLambda: prob.h, algorithm });
-    hyper[algorithm] = { ms: now() - t, value: r.value, grad: r.grad, support: r.support.length, iterations: r.innerIterations };
+    let r;
+    const ms = calibrated(() => {
+      r = hypergradient({ ...base, logLambda: prob.h, algorithm });
+    });
+    hyper[algorithm] = { ms, value: r.value, grad: r.grad, support: r.support.length, iterations: r.innerIterations };
   }
   const data = { X: prob.XTrain, y: prob.y, XVal: prob.XValM, yVal: prob.yVal };
-  const t = now();
-  const grid = gridSearch({ ...data, logLambdas: prob.points });
-  const gridMs = now() - t;
-  const search = gradSearch({ ...data, logLambda0: prob.h0, maxIter: MAX_EVALS });
+  let grid;
+  const gridMs = calibrated(() => {
+    grid = gridSearch({ ...data, logLambdas: prob.points });
+  });
+  let search;
+  const sums = [];
+  let runs = 0;
+  calibrated(() => {
+    search = gradSearch({ ...data, logLambda0: prob.h0, maxIter: MAX_EVALS });
+    search.path.forEach((st, k) => {
+      sums[k] = (sums[k] ?? 0) + st.time;
+    });
+    runs++;
+  });
+  search.path.forEach((st, k) => {
+    st.time = sums[k] / runs;
+  });
   return { hyper, grid: { ms: gridMs, values: grid.path.map((s) => s.value), best: grid.best }, search };
 }
 
@@ -171,7 +202,7 @@ const fmtMs = (t) => (t < 1 ? `${(t * 1000).toFixed(0)} µs` : t < 100 ? `${t.to
 
 // ------------------------------------------------------------------ main
 const dir = mkdtempSync(join(os.tmpdir(), 'diffopt-lasso-bench-'));
-const results = { date: new Date().toISOString(), node: process.version, repeats: REPEATS, problems: [] };
+const results = { date: new Date().toISOString(), node: process.version, repeats: REPEATS, targetMs: TARGET, problems: [] };
 let allIdentical = true;
 try {
   const bin = NATIVE ? buildNative() : null;
@@ -229,12 +260,13 @@ try {
 
     // ---- report
     console.log(`\nLasso hyperparameter selection — ${prob.name}`);
-    console.log(`  held-out MSE; λ_max = ${prob.lmax.toPrecision(5)}; medians of ${REPEATS} alternating repeats`);
+    console.log(`  held-out MSE; λ_max = ${prob.lmax.toPrecision(5)}; medians of ${REPEATS} alternating repeats of ≥ ${TARGET} ms loops`);
     console.log(`  one hypergradient at λ_max/2 (support ${w0.hyper['implicit-forward'].support}, ${w0.hyper['implicit-forward'].iterations} CD epochs):`);
     console.log('    algorithm            wasm        native   wasm/native');
     for (const a of ALGORITHMS) {
       const h = out.hypergradient[a];
       const ratio = h.nativeMs ? (h.wasmMs / h.nativeMs).toFixed(2) : '-';
+      h.ratio = h.nativeMs ? h.wasmMs / h.nativeMs : null;
       console.log(`    ${a.padEnd(18)} ${fmtMs(h.wasmMs).padStart(9)} ${h.nativeMs ? fmtMs(h.nativeMs).padStart(12) : '-'.padStart(12)} ${ratio.padStart(12)}`);
     }
     const g = out.grid;
@@ -244,7 +276,7 @@ try {
     row(`grid, ${GRID} points (${g.innerSolves} inner solves)`, g.wasmMs, g.nativeMs);
     row(`gradSearch to ≤ 1% of grid best (${s.reachInnerSolves} solves)`, s.wasmReachMs, s.nativeReachMs);
     row(`gradSearch, all ${s.evaluations} evaluations`, s.wasmTotalMs, s.nativeTotalMs);
-    console.log(`  grid best ${g.bestValue.toPrecision(8)}, gradSearch best ${s.bestValue.toPrecision(8)}`);
+    console.log(`  grid best ${g.bestValue.toPrecision(10)} (λ/λ_max = ${(w0.grid.best.lambda / prob.lmax).toPrecision(4)}), gradSearch best ${s.bestValue.toPrecision(10)} (λ/λ_max = ${(w0.search.best.lambda / prob.lmax).toPrecision(4)})`);
     console.log(`  inner solves grid / gradSearch-to-1%: ${(g.innerSolves / s.reachInnerSolves).toFixed(1)}× (target ≥ 5×); time: ${(g.wasmMs / s.wasmReachMs).toFixed(1)}× (wasm)`);
     if (bin) console.log(`  wasm and native values bit-identical: ${out.bitIdentical ? 'yes' : 'NO'}`);
   }

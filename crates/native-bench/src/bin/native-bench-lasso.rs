@@ -3,7 +3,7 @@
 //! tasks rather than batched kernels, so this is its own binary (the sort
 //! and FY benchmarks time kernels on batches).
 //!
-//! Usage: native-bench-lasso DATAFILE [--repeats R]
+//! Usage: native-bench-lasso DATAFILE [--target-ms T]
 //!
 //! DATAFILE (written by bench/lasso.mjs, little-endian f64 throughout):
 //!   n, nv, p, X (n·p row-major), y (n), X_val (nv·p), y_val (nv),
@@ -11,12 +11,14 @@
 //!   max_evals, count, points (count log λ values of the grid).
 //! JavaScript chooses every number, so both sides run bit-identical inputs.
 //!
-//! Runs, R times each (medians reported):
+//! Times, each run back to back until T milliseconds (default 100) have
+//! passed (at least once), reporting the mean per run:
 //!   * one hypergradient at h per algorithm, from a fresh session (data copy
 //!     included, as the wasm API does);
 //!   * the grid: criterion values at `points` in order, warm-started;
 //!   * gradient search (line search, implicit forward) from h0, recording
-//!     per-step elapsed time, value and inner solves.
+//!     per-step elapsed time (mean over runs), value and inner solves.
+//! bench/lasso.mjs runs the same loops on the wasm side.
 //! Output (stdout): one JSON object; values are printed with 17 significant
 //! digits so the JS side can check they equal the wasm ones bit for bit.
 
@@ -88,13 +90,17 @@ fn spec(d: &Data, algorithm: Algorithm) -> Spec<'_> {
     }
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
+/// Runs `work` until `target_ms` have passed (at least once); mean ns per run.
+fn calibrated(target_ms: f64, mut work: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    let mut runs = 0u32;
+    loop {
+        work();
+        runs += 1;
+        let el = t.elapsed().as_nanos() as f64;
+        if el >= target_ms * 1e6 {
+            return el / runs as f64;
+        }
     }
 }
 
@@ -108,8 +114,8 @@ fn num(x: f64) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().expect("usage: native-bench-lasso DATAFILE [--repeats R]");
-    let repeats: usize = args.iter().position(|a| a == "--repeats").and_then(|i| args.get(i + 1)).map_or(1, |v| v.parse().expect("--repeats R"));
+    let path = args.first().expect("usage: native-bench-lasso DATAFILE [--target-ms T]");
+    let target: f64 = args.iter().position(|a| a == "--target-ms").and_then(|i| args.get(i + 1)).map_or(100.0, |v| v.parse().expect("--target-ms T"));
     let d = read(path);
     let algos = [
         ("implicit-forward", Algorithm::ImplicitForward),
@@ -119,60 +125,61 @@ fn main() {
     ];
     let mut out = String::from("{\"hypergradient\":{");
     for (i, (name, algo)) in algos.iter().enumerate() {
-        let mut times = Vec::new();
         let (mut value, mut grad) = (0.0, [0.0]);
-        for _ in 0..repeats {
-            let t = Instant::now();
+        let ns = calibrated(target, || {
             let mut s = Session::new(&spec(&d, *algo)).unwrap();
-            let info = s.evaluate(&[d.h], Some(&mut grad)).unwrap();
-            times.push(t.elapsed().as_nanos() as f64);
-            value = info.value;
-        }
+            value = s.evaluate(&[d.h], Some(&mut grad)).unwrap().value;
+        });
         if i > 0 {
             out.push(',');
         }
-        out += &format!("\"{name}\":{{\"median_ns\":{},\"value\":{},\"grad\":{}}}", median(&mut times), num(value), num(grad[0]));
+        out += &format!("\"{name}\":{{\"median_ns\":{ns},\"value\":{},\"grad\":{}}}", num(value), num(grad[0]));
     }
     out.push_str("},");
 
     // Grid
-    let mut times = Vec::new();
     let mut values = vec![0.0; d.points.len()];
-    for _ in 0..repeats {
-        let t = Instant::now();
+    let ns = calibrated(target, || {
         let mut s = Session::new(&spec(&d, Algorithm::ImplicitForward)).unwrap();
         for (i, &h) in d.points.iter().enumerate() {
             values[i] = s.evaluate(&[h], None).unwrap().value;
         }
-        times.push(t.elapsed().as_nanos() as f64);
-    }
+    });
     let vals: Vec<String> = values.iter().map(|&v| num(v)).collect();
-    out += &format!("\"grid\":{{\"median_ns\":{},\"values\":[{}]}},", median(&mut times), vals.join(","));
+    out += &format!("\"grid\":{{\"median_ns\":{ns},\"values\":[{}]}},", vals.join(","));
 
-    // Gradient search: per-step times of every repeat; the medians per step.
-    let mut runs: Vec<Vec<(f64, f64, usize)>> = Vec::new();
-    for _ in 0..repeats {
+    // Gradient search: per-step elapsed times, summed over runs.
+    let mut sums: Vec<f64> = Vec::new();
+    let mut path: Vec<(f64, usize)> = Vec::new();
+    let mut runs = 0u32;
+    calibrated(target, || {
         let t = Instant::now();
         let mut s = Session::new(&spec(&d, Algorithm::ImplicitForward)).unwrap();
         let lmax = s.lambda_max.ln();
         let opts = SearchOptions { optimizer: Optimizer::LineSearch, max_evals: d.max_evals, tol: 1e-5, step: 0.0, lo: lmax - 12.0, hi: lmax };
         let mut gs = GradSearch::new(&[d.h0], opts).unwrap();
         let (mut pt, mut g) = ([0.0], [0.0]);
-        let mut path = Vec::new();
         let mut solves = 0;
+        path.clear();
+        let mut k = 0;
         while !gs.done {
             let st = gs.step(&mut s, &mut pt, &mut g).unwrap();
             solves += st.info.solves;
-            path.push((t.elapsed().as_nanos() as f64, st.info.value, solves));
+            let el = t.elapsed().as_nanos() as f64;
+            if sums.len() <= k {
+                sums.push(0.0);
+            }
+            sums[k] += el;
+            k += 1;
+            path.push((st.info.value, solves));
         }
-        runs.push(path);
-    }
-    let steps = runs[0].len();
-    let mut items = Vec::new();
-    for k in 0..steps {
-        let mut ts: Vec<f64> = runs.iter().map(|r| r[k].0).collect();
-        items.push(format!("{{\"time_ns\":{},\"value\":{},\"solves\":{}}}", median(&mut ts), num(runs[0][k].1), runs[0][k].2));
-    }
+        runs += 1;
+    });
+    let items: Vec<String> = path
+        .iter()
+        .enumerate()
+        .map(|(k, &(v, solves))| format!("{{\"time_ns\":{},\"value\":{},\"solves\":{solves}}}", sums[k] / runs as f64, num(v)))
+        .collect();
     out += &format!("\"search\":[{}]}}", items.join(","));
     println!("{out}");
 }
