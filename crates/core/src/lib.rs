@@ -8,8 +8,10 @@
 //! Scratch memory is reserved with `try_reserve`, so running out of memory is
 //! reported as [`Status::OutOfMemory`] instead of aborting the process.
 
-pub mod math;
+pub mod fy;
 pub mod lasso;
+pub mod math;
+pub mod perturb;
 pub mod sort;
 mod status;
 

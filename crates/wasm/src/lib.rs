@@ -18,7 +18,9 @@ use std::alloc::{alloc, dealloc, Layout};
 use diffopt_core::sort::KernelError;
 use diffopt_core::Status;
 
+mod fy;
 mod lasso;
+mod perturb;
 mod sort;
 
 /// Bumped whenever a signature below changes; `ts/runtime` refuses a module
