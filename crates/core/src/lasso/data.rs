@@ -2,9 +2,9 @@
 //! solvers work column by column, so each design is copied once into
 //! column-major order with its squared column norms.
 //!
-//! Reductions use four independent accumulators in a fixed pattern: fast
-//! (they vectorize into f64x2 pairs natively and with wasm SIMD128) and
-//! deterministic (the same order on every platform, no fast-math).
+//! Reductions use four lane accumulators in a fixed pattern
+//! (crate::math::lanes): fast (they vectorize into f64x2 natively and with
+//! wasm SIMD128) and deterministic (the same order on every platform).
 
 use super::{alloc, KernelError, Model};
 use crate::math::all_finite;
@@ -68,52 +68,46 @@ impl Design {
     }
 }
 
-/// Σ aᵢbᵢ with four accumulators (fixed order on every platform).
+/// Σ aᵢbᵢ in a fixed lane order (crate::math::lanes::dot).
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut s = [0.0f64; 4];
-    let chunks = n / 4;
-    for c in 0..chunks {
-        let i = 4 * c;
-        s[0] += a[i] * b[i];
-        s[1] += a[i + 1] * b[i + 1];
-        s[2] += a[i + 2] * b[i + 2];
-        s[3] += a[i + 3] * b[i + 3];
-    }
-    let mut tail = 0.0;
-    for i in 4 * chunks..n {
-        tail += a[i] * b[i];
-    }
-    ((s[0] + s[1]) + (s[2] + s[3])) + tail
+    crate::math::lanes::dot(a, b)
 }
 
-/// Σ aᵢwᵢbᵢ with four accumulators.
+/// Σ aᵢwᵢbᵢ with four lane accumulators in a fixed order.
 #[inline]
 pub fn dot3(a: &[f64], w: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len()).min(w.len());
     let (a, w, b) = (&a[..n], &w[..n], &b[..n]);
-    let mut s = [0.0f64; 4];
-    let chunks = n / 4;
-    for c in 0..chunks {
-        let i = 4 * c;
-        s[0] += a[i] * w[i] * b[i];
-        s[1] += a[i + 1] * w[i + 1] * b[i + 1];
-        s[2] += a[i + 2] * w[i + 2] * b[i + 2];
-        s[3] += a[i + 3] * w[i + 3] * b[i + 3];
+    let mut acc = [0.0f64; 4];
+    let (ca, cw, cb) = (a.chunks_exact(4), w.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rw, rb) = (ca.remainder(), cw.remainder(), cb.remainder());
+    for ((x, v), y) in ca.zip(cw).zip(cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * v[l] * y[l];
+        }
     }
-    let mut tail = 0.0;
-    for i in 4 * chunks..n {
-        tail += a[i] * w[i] * b[i];
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for ((x, v), y) in ra.iter().zip(rw).zip(rb) {
+        s += x * v * y;
     }
-    ((s[0] + s[1]) + (s[2] + s[3])) + tail
+    s
 }
 
 /// y += a·x.
 #[inline]
 pub fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
-    for (yi, &xi) in y.iter_mut().zip(x) {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &mut y[..n]);
+    let mut cy = y.chunks_exact_mut(4);
+    let cx = x.chunks_exact(4);
+    let rx = cx.remainder();
+    for (yc, xc) in (&mut cy).zip(cx) {
+        for l in 0..4 {
+            yc[l] += a * xc[l];
+        }
+    }
+    for (yi, &xi) in cy.into_remainder().iter_mut().zip(rx) {
         *yi += a * xi;
     }
 }
