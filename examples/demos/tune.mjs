@@ -155,6 +155,10 @@ export async function tuneDemo(args) {
   console.log(`  split: ${split.XTrain.shape[0]} train / ${split.XVal.shape[0]} validation rows (seed ${o.seed}); features standardized with training statistics`);
   console.log(`  gradient search: ${o.optimizer}, ${o.algorithm} hypergradients, log λ kept in [log λmax − 12, log λmax]`);
 
+  // A tiny run of both searches first, so neither timing below pays for
+  // compiling the JavaScript and tiering up the wasm.
+  gridSearch({ ...problem, count: 3 });
+  gradSearch({ ...problem, maxIter: 2 });
   const tty = Boolean(process.stdout.isTTY);
   let grad;
   try {

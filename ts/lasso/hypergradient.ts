@@ -86,7 +86,7 @@ export function hyperVector(fn: string, name: string, v: unknown, model: string,
  * const XVal = [[0.5, 0.5], [-0.7, 0.1]], yVal = [0.6, -0.6];
  * const logLambda = Math.log(0.1 * lambdaMax(XTrain, yTrain));
  * const { value, grad, beta } = hypergradient({ XTrain, yTrain, XVal, yVal, logLambda });
- * // grad < 0: increasing λ would decrease the held-out error here
+ * // grad > 0 here: a smaller λ lowers the held-out error
  * ```
  */
 export function hypergradient(options: HypergradientOptions): HypergradientResult {

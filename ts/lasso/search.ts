@@ -120,7 +120,7 @@ function rowsOf(x: Dense, idx: Uint32Array | number[]): Dense {
  * import { trainTestSplit, loadDiabetes } from 'diffopt';
  * const { X, y } = loadDiabetes();
  * const { XTrain, yTrain, XVal, yVal } = trainTestSplit(X, y, { testFraction: 0.25, seed: 1 });
- * XTrain.shape; // [332, 10]
+ * XTrain.shape; // [331, 10]
  * ```
  */
 export function trainTestSplit(
