@@ -144,7 +144,8 @@ function backward(t: Tape, mode: 'jvp' | 'vjp', input: Vector, name: string, opt
   const v = vector(fn, name, input);
   const total = c.rows * c.n;
   sameLength(fn, name, v.length, total);
-  const out = checkOut(fn, o.out, total, [v]);
+  // The kernel reads p (and x) while writing: none may alias the output.
+  const out = checkOut(fn, o.out, total, [v, t.p, t.x]);
   return guarded(fn, (ex) => {
     const [sp, sx, sv, so] = scratch(ex).frame(fn, [slotBytes(t.p), slotBytes(t.x), slotBytes(v), outBytes(out, total)]);
     const pp = place(ex, fn, sp, t.p);
@@ -401,6 +402,9 @@ export const projectBox: FyOp<BoxOptions> = makeOp('projectBox', (fn, x, options
   const lower = bound(fn, 'lower', o.lower, 0);
   const upper = bound(fn, 'upper', o.upper, 1);
   const { xs, rows, n, out } = base(fn, x, o);
+  if (out !== undefined && (out === lower || out === upper)) {
+    throw new DiffoptError('option', `${fn}: out must not be one of the inputs`, 'out');
+  }
   for (const [name, b] of [['lower', lower], ['upper', upper]] as const) {
     if (b.length !== 1 && b.length !== n && b.length !== rows * n) {
       throw new DiffoptError('shape', `${fn}: ${name} has ${b.length} elements, expected 1, ${n} (one row) or ${rows * n}`, name);

@@ -41,6 +41,18 @@ pub fn exp_nonpos(x: f64) -> f64 {
     f64::from_bits((y * scale).to_bits() & keep)
 }
 
+/// max(x, 0) as a compare-and-select: `f64::max` must return the non-NaN
+/// operand, which costs extra instructions around wasm's `f64x2.max`
+/// (NaN-propagating); inputs here are NaN-free, so the select is exact.
+#[inline(always)]
+pub fn relu(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
 /// Σ x in a fixed lane order.
 #[inline]
 pub fn sum(x: &[f64]) -> f64 {
