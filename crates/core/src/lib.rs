@@ -9,6 +9,7 @@
 //! reported as [`Status::OutOfMemory`] instead of aborting the process.
 
 pub mod fy;
+pub mod lasso;
 pub mod math;
 pub mod perturb;
 pub mod sort;

@@ -19,6 +19,7 @@ use diffopt_core::sort::KernelError;
 use diffopt_core::Status;
 
 mod fy;
+mod lasso;
 mod perturb;
 mod sort;
 
