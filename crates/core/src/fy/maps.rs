@@ -233,17 +233,38 @@ pub fn backward_row(map: Map, p: &[f64], v: &[f64], out: &mut [f64]) {
 /// out = s ⊙ (v − mean_S v) with S = {p > 0}: the Jacobian of every
 /// Euclidean simplex projection (sparsemax, projectSimplex, k-sparse).
 pub fn support_centered(p: &[f64], v: &[f64], out: &mut [f64]) {
-    let (mut sv, mut k) = (0.0, 0.0);
-    for (&pi, &vi) in p.iter().zip(v) {
-        if pi > 0.0 {
-            sv += vi;
-            k += 1.0;
-        }
-    }
+    let (sv, k) = support_sum(p, v);
     let mean = if k > 0.0 { sv / k } else { 0.0 };
     for ((o, &pi), &vi) in out.iter_mut().zip(p).zip(v) {
         *o = if pi > 0.0 { vi - mean } else { 0.0 };
     }
+}
+
+/// (Σ_{p_i > 0} v_i, |{p_i > 0}|) with selects and four lane accumulators:
+/// a branch on p_i > 0 would be if-converted into one serial chain of
+/// additions over the whole row; lanes keep it vectorized, in a fixed order.
+fn support_sum(p: &[f64], v: &[f64]) -> (f64, f64) {
+    let n = p.len().min(v.len());
+    let (p, v) = (&p[..n], &v[..n]);
+    let (mut acc, mut cnt) = ([0.0f64; 4], [0.0f64; 4]);
+    let (cp, cv) = (p.chunks_exact(4), v.chunks_exact(4));
+    let (rp, rv) = (cp.remainder(), cv.remainder());
+    for (a, b) in cp.zip(cv) {
+        for l in 0..4 {
+            let on = a[l] > 0.0;
+            acc[l] += if on { b[l] } else { 0.0 };
+            cnt[l] += if on { 1.0 } else { 0.0 };
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    let mut k = (cnt[0] + cnt[1]) + (cnt[2] + cnt[3]);
+    for (&a, &b) in rp.iter().zip(rv) {
+        if a > 0.0 {
+            s += b;
+            k += 1.0;
+        }
+    }
+    (s, k)
 }
 
 /// Given g in `out`, replaces it by g ⊙ v − (⟨g, v⟩/Σg)·g.
