@@ -4,6 +4,10 @@
 //! combined in a fixed order (no data-dependent or compiler-chosen order),
 //! and [`exp_nonpos`] is branch-free.
 
+// The constants are fdlibm's, digit for digit (as in `elementary`); x − x
+// is the intended NaN/Inf detector.
+#![allow(clippy::excessive_precision, clippy::approx_constant, clippy::eq_op)]
+
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
