@@ -1,0 +1,1 @@
+//! Barycenters (filled in below).
