@@ -84,13 +84,12 @@ pub fn value<C: Field>(m: usize, n: usize, lo: &[u32], hi: &[u32], cost: &C, r: 
         cost.fill(k, d, &mut r.c);
         let (cur, p1, p2) = slots(&mut r.v, k);
         let len = d.len();
-        let out = &mut cur[d.lo..d.lo + len];
-        let left = &p1[d.lo..d.lo + len];
-        let up = &p1[d.lo - 1..d.lo - 1 + len];
-        let diag = &p2[d.lo - 1..d.lo - 1 + len];
-        let c = &r.c[d.lo..d.lo + len];
-        for ((((o, &c), &l), &u), &g) in out.iter_mut().zip(c).zip(left).zip(up).zip(diag) {
-            *o = c + softmin3_value(l, g, u);
+        let (a, b) = (d.lo, d.lo - 1);
+        let out = &mut cur[a..a + len];
+        let (left, up, diag) = (&p1[a..a + len], &p1[b..b + len], &p2[b..b + len]);
+        let c = &r.c[a..a + len];
+        for t in 0..len {
+            out[t] = c[t] + softmin3_value(left[t], diag[t], up[t]);
         }
     }
     Ok(r.v[(m + n) % 3][m])

@@ -519,3 +519,29 @@ fn bad_input_names_the_argument() {
     let r = from_cost(CostOp::SoftDtw, &[1.0, f64::NAN, 1.0, 1.0], 2, 2, 1.0, None, None, CostOutputs::default(), &mut sc).unwrap_err();
     assert_eq!((r.status, r.arg), (Status::NonFinite, 0));
 }
+
+#[test]
+#[ignore]
+fn timing() {
+    let mut rng = Rng::new(1);
+    for (n, d) in [(1024usize, 1usize), (1024, 8), (256, 1)] {
+        let x = rng.normals(n * d);
+        let y = rng.normals(n * d);
+        let o = opts(1.0, CostKind::SqEuclidean);
+        let mut sc = Scratch::new();
+        let mut gx = vec![0.0; n * d];
+        for (label, grad) in [("value", false), ("value+grad", true)] {
+            let reps = if n > 500 { 5 } else { 50 };
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                if grad {
+                    pair(PairOp::SoftDtw, &x, n, &y, n, d, &o, Some(&mut gx), None, None, &mut sc).unwrap();
+                } else {
+                    pair(PairOp::SoftDtw, &x, n, &y, n, d, &o, None, None, None, &mut sc).unwrap();
+                }
+            }
+            let dt = t.elapsed().as_secs_f64() / reps as f64;
+            println!("n={n} d={d} {label}: {:.2} ms, {:.1} M cells/s", dt * 1e3, (n * n) as f64 / dt / 1e6);
+        }
+    }
+}

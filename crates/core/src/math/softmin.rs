@@ -106,20 +106,11 @@ fn minmax(a: f64, b: f64) -> (f64, f64, bool) {
     (if lt { a } else { b }, if lt { b } else { a }, lt)
 }
 
-/// The soft-minimum value only (see [`softmin3`]).
+/// The soft-minimum value only: [`softmin3`]`.value` (the compiler drops
+/// the unused probabilities), so both paths agree bit for bit.
 #[inline(always)]
 pub fn softmin3_value(left: f64, diag: f64, up: f64) -> f64 {
-    let (p, q, _) = minmax(left, up);
-    let (mu, nu, _) = minmax(diag, p);
-    let finite = mu < f64::INFINITY;
-    let e1 = exp_nonpos(mu - nu);
-    let e2 = exp_nonpos(mu - q);
-    let s = (1.0 + e1) + e2;
-    if finite {
-        mu - ln_1_3(s)
-    } else {
-        f64::INFINITY
-    }
+    softmin3(left, diag, up).value
 }
 
 /// The soft-minimum with its probabilities and local entropy. `value` is
