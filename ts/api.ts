@@ -24,3 +24,22 @@ export {
   type Loss,
   type ValueAndGrad,
 } from './sort.js';
+export {
+  softDtw,
+  softDtwDivergence,
+  sharpSoftDtw,
+  sharpSoftDtwDivergence,
+  meanCostDtw,
+  meanCostDtwDivergence,
+  softDtwEntropy,
+  softDtwAlignment,
+  softDtwFromCost,
+  type DtwCost,
+  type SoftDtwOptions,
+  type Series,
+  type SeriesFunction,
+  type SeriesGrad,
+  type FromCostFunction,
+  type FromCostOptions,
+  type CostMatrix,
+} from './dtw.js';

@@ -18,6 +18,7 @@ use std::alloc::{alloc, dealloc, Layout};
 use diffopt_core::sort::KernelError;
 use diffopt_core::Status;
 
+mod dtw;
 mod sort;
 
 /// Bumped whenever a signature below changes; `ts/runtime` refuses a module
