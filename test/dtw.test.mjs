@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import golden from './fixtures/sdtw.json' with { type: 'json' };
 import {
   init, softDtw, softDtwDivergence, sharpSoftDtw, sharpSoftDtwDivergence, meanCostDtw, meanCostDtwDivergence,
-  softDtwEntropy, softDtwAlignment, softDtwFromCost, DiffoptError,
+  softDtwEntropy, softDtwAlignment, softDtwFromCost, softDtwPairwise, softDtwBarycenter, NearestCentroid, DiffoptError,
 } from '../dist/index.js';
 import { rng, dot, close, throwsCode } from './helpers/numeric.mjs';
 
@@ -348,6 +348,125 @@ test('series forms: number[][], number[], Float64Array + shape, { data, shape },
   const [dX, dY] = pb();
   assert.is(dX.length, 6);
   assert.is(dY.length, 4);
+});
+
+// ------------------------------------------------------------ batches
+
+const METRIC_FUNCTIONS = {
+  'soft-dtw': softDtw,
+  divergence: softDtwDivergence,
+  sharp: sharpSoftDtw,
+  'sharp-divergence': sharpSoftDtwDivergence,
+  'mean-cost': meanCostDtw,
+  'mean-cost-divergence': meanCostDtwDivergence,
+  entropy: softDtwEntropy,
+};
+
+test('softDtwPairwise: every metric equals the single-pair functions bit for bit, rectangular and symmetric', () => {
+  const r = rng(61);
+  const Xs = [5, 8, 3].map((len) => ({ data: r.normals(len * 2), shape: [len, 2] }));
+  const Ys = [4, 6].map((len) => Array.from({ length: len }, () => [r.normal(), r.normal()]));
+  for (const [metric, f] of Object.entries(METRIC_FUNCTIONS)) {
+    const opts = { gamma: 0.7, band: 3 };
+    const M = softDtwPairwise(Xs, Ys, { metric, ...opts });
+    assert.is(M.length, 6);
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 2; b++) assert.is(M[a * 2 + b], f(Xs[a], Ys[b], opts), `${metric} ${a} ${b}`);
+    const S = softDtwPairwise(Xs, undefined, { metric, ...opts });
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) assert.is(S[a * 3 + b], f(Xs[a], Xs[b], opts), `${metric} sym ${a} ${b}`);
+      if (metric.endsWith('divergence')) assert.is(S[a * 3 + a], 0);
+    }
+  }
+  const dtw = softDtwPairwise([[0, 1, 2]], [[0, 1, 1, 2]], { metric: 'dtw' });
+  assert.is(dtw[0], 0);
+  const eu = softDtwPairwise([[0, 1], [1, 1]], [[1, 1]], { metric: 'euclidean' });
+  close(eu, [1, 0], 0, 0, 'euclidean');
+  throwsCode(() => softDtwPairwise([[0, 1, 2]], [[1, 1]], { metric: 'euclidean' }), 'shape', 'Ys', 'unequal lengths');
+  throwsCode(() => softDtwPairwise([[1, 2], [1, 2, 3, 4, 5, 6, 7, 8]], null, { band: 0 }), 'domain', 'band', 'too narrow');
+  throwsCode(() => softDtwPairwise([]), 'shape', 'Xs', 'empty set');
+  throwsCode(() => softDtwPairwise([[[1, 2]], [[1, 2, 3]]]), 'shape', 'Xs[1]', 'dims differ');
+  throwsCode(() => softDtwPairwise([[1, NaN]]), 'nonfinite', 'Xs', 'NaN');
+  throwsCode(() => softDtwPairwise([[1]], [[1]], { metric: 'l1' }), 'option', 'metric', 'unknown metric');
+});
+
+test('softDtwBarycenter: the divergence barycenter of one series is that series; objectives decrease', () => {
+  const r = rng(71);
+  const Y = r.normals(24);
+  for (const metric of ['divergence', 'sharp-divergence']) {
+    const init = Y.map((v) => v + 0.3 * Math.sin(7 * v));
+    const res = softDtwBarycenter([{ data: Y, shape: [12, 2] }], { metric, gamma: 0.1, init: { data: init, shape: [12, 2] }, maxIter: 200, tol: 1e-9 });
+    assert.ok(res.value < 1e-8, `${metric} ${res.value}`);
+    close(res.barycenter, Y, 0, 1e-3, metric);
+    assert.equal(res.shape, [12, 2]);
+  }
+  const Ys = [10, 14, 9, 12].map((len) => Array.from({ length: len }, (_, t) => Math.sin((t * 6) / len)));
+  for (const metric of ['soft-dtw', 'divergence', 'sharp', 'sharp-divergence', 'mean-cost-divergence']) {
+    const f = METRIC_FUNCTIONS[metric];
+    const objective = (Z) => Ys.reduce((s, Yk) => s + f(Z, Yk, { gamma: 1 }) / Ys.length, 0);
+    const init = r.normals(11);
+    const res = softDtwBarycenter(Ys, { metric, gamma: 1, init });
+    const f0 = objective(init), f1 = objective(res.barycenter);
+    assert.ok(f1 < f0, `${metric}: ${f1} !< ${f0}`);
+    scalar(res.value, f1, 1e-9, 1e-12, `${metric} reported value`);
+    assert.ok(res.iterations >= 1 && res.evaluations >= res.iterations);
+  }
+  // Weights: all mass on one series gives (for the divergence) that series.
+  const two = [Ys[0], Ys[1].slice(0, 10)];
+  const w = softDtwBarycenter(two, { metric: 'divergence', gamma: 0.1, weights: [1, 0], init: Ys[0].map((v) => v + 0.1), tol: 1e-10, maxIter: 300 });
+  close(w.barycenter, Ys[0], 0, 2e-3, 'weights');
+  const mean = softDtwBarycenter([[0, 2], [2, 4]], { maxIter: 0 });
+  close(mean.barycenter, [1, 3], 0, 0, 'euclidean-mean start');
+  throwsCode(() => softDtwBarycenter(Ys, { weights: [1, -1, 0, 0] }), 'domain', 'weights', 'negative weight');
+  throwsCode(() => softDtwBarycenter(Ys, { weights: [1, 1] }), 'shape', 'weights', 'weights length');
+  throwsCode(() => softDtwBarycenter(Ys, { init: [[1, 2]] }), 'shape', 'init', 'init dims');
+  throwsCode(() => softDtwBarycenter(Ys, { maxIter: -1 }), 'domain', 'maxIter', 'maxIter');
+  throwsCode(() => softDtwBarycenter(Ys, { metric: 'dtw' }), 'option', 'metric', 'not a barycenter metric');
+  throwsCode(() => softDtwBarycenter([[1, 2], [1, 2, 3, 4, 5, 6, 7, 8]], { band: 0, length: 2 }), 'domain', 'band', 'band too narrow');
+});
+
+/** Cylinder-Bell-Funnel (Saito 1994), seeded. */
+function cbf(r, perClass, length = 64) {
+  const series = [], labels = [];
+  for (const label of ['cylinder', 'bell', 'funnel']) {
+    for (let k = 0; k < perClass; k++) {
+      const a = Math.floor(length / 8 + r.uniform() * length / 4);
+      const b = Math.min(length - 1, a + Math.floor(length / 4 + r.uniform() * length / 2));
+      const eta = r.normal();
+      const s = new Float64Array(length);
+      for (let t = 0; t < length; t++) {
+        const inside = t >= a && t <= b;
+        const shape = label === 'cylinder' ? 1 : label === 'bell' ? (t - a) / (b - a) : (b - t) / (b - a);
+        s[t] = (6 + eta) * (inside ? shape : 0) + r.normal();
+      }
+      series.push(s);
+      labels.push(label);
+    }
+  }
+  return { series, labels };
+}
+
+test('NearestCentroid on Cylinder-Bell-Funnel: every metric fits, predicts and scores; divergence is accurate', () => {
+  const r = rng(81);
+  const train = cbf(r, 6, 48), testSet = cbf(r, 10, 48);
+  const progress = [];
+  for (const metric of ['euclidean', 'dtw', 'soft-dtw', 'divergence', 'sharp-divergence']) {
+    const clf = new NearestCentroid({ metric, gamma: 1, maxIter: 20, onProgress: (done, total) => progress.push([metric, done, total]) });
+    clf.fit(train.series, train.labels);
+    assert.equal(clf.classes, ['cylinder', 'bell', 'funnel']);
+    assert.is(clf.centroids.length, 3);
+    const pred = clf.predict(testSet.series);
+    assert.is(pred.length, 30);
+    const acc = clf.score(testSet.series, testSet.labels);
+    assert.ok(acc >= 0 && acc <= 1);
+    if (metric === 'divergence') assert.ok(acc >= 0.8, `divergence accuracy ${acc}`);
+    assert.is(clf.distances(testSet.series.slice(0, 2)).length, 6);
+  }
+  assert.is(progress.length, 15);
+  assert.equal(progress[2], ['euclidean', 3, 3]);
+  throwsCode(() => new NearestCentroid({ metric: 'cosine' }), 'option', 'metric');
+  throwsCode(() => new NearestCentroid().fit([[1, 2]], ['a', 'b']), 'shape', 'labels');
+  throwsCode(() => new NearestCentroid().predict([[1]]), 'shape', 'series', 'predict before fit');
+  throwsCode(() => new NearestCentroid({ metric: 'euclidean' }).fit([[1, 2], [1, 2, 3]], ['a', 'a']), 'shape', 'series');
 });
 
 // ------------------------------------------------------------ bad input

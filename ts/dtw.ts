@@ -23,3 +23,13 @@ export {
   type FromCostOptions,
   type CostMatrix,
 } from './dtw/ops.js';
+export {
+  softDtwPairwise,
+  softDtwBarycenter,
+  type DtwMetric,
+  type PairwiseOptions,
+  type BarycenterMetric,
+  type BarycenterOptions,
+  type BarycenterResult,
+} from './dtw/batch.js';
+export { NearestCentroid, type CentroidMetric, type NearestCentroidOptions } from './dtw/classifier.js';

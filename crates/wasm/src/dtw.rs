@@ -112,3 +112,96 @@ pub unsafe extern "C" fn dtw_cost(
         Err(e) => status(Err(e)),
     })
 }
+
+/// A matrix of `metric` (0–7 as `dtw_pair`'s op, 8 Euclidean) between the
+/// series of Xs (`nx` series, lengths `xlens`, concatenated row-major with
+/// `d` values per frame) and those of Ys; `ys` null means Ys = Xs (the
+/// symmetric case). `out` has nx·ny entries, row-major.
+///
+/// # Safety
+/// `xs`/`ys` address Σlens·d elements, `xlens`/`ylens` nx/ny, `out` nx·ny.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_pairwise(
+    metric: i32,
+    cost: i32,
+    gamma: f64,
+    band: i32,
+    xs: *const f64,
+    xlens: *const u32,
+    nx: usize,
+    ys: *const f64,
+    ylens: *const u32,
+    ny: usize,
+    d: usize,
+    out: *mut f64,
+) -> i32 {
+    let (Some(metric), Some(o)) = (dtw::pairwise::Metric::from_code(metric), options(cost, gamma, band)) else { return BAD_OPTION };
+    let sum = |lens: &[u32]| lens.iter().try_fold(0usize, |a, &l| a.checked_add(l as usize)).and_then(|t| t.checked_mul(d));
+    let xl = slice(xlens, nx);
+    let Some(tx) = sum(xl) else { return Status::Shape as i32 };
+    let yv = if ys.is_null() {
+        None
+    } else {
+        let yl = slice(ylens, ny);
+        let Some(ty) = sum(yl) else { return Status::Shape as i32 | (1 << 8) };
+        Some((slice(ys, ty), yl))
+    };
+    let rows = if yv.is_some() { ny } else { nx };
+    let Some(t) = nx.checked_mul(rows) else { return Status::Shape as i32 };
+    DTW_SCRATCH.with(|sc| status(dtw::pairwise::pairwise(metric, slice(xs, tx), xl, yv, d, &o, slice_mut(out, t), &mut sc.borrow_mut())))
+}
+
+/// Barycenter of the `ny` series of Ys under `op` (0 soft-DTW, 1 divergence,
+/// 2 sharp, 3 sharp divergence, 4 mean cost, 5 mean-cost divergence), by
+/// L-BFGS from `z` (mz×d, overwritten). `weights` (ny) may be null (1/ny).
+/// `info` receives [value, iterations, evaluations, converged (0/1)].
+///
+/// # Safety
+/// `ys` addresses Σylens·d elements, `z` mz·d, `info` 4.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_barycenter(
+    op: i32,
+    cost: i32,
+    gamma: f64,
+    band: i32,
+    ys: *const f64,
+    ylens: *const u32,
+    ny: usize,
+    d: usize,
+    weights: *const f64,
+    z: *mut f64,
+    mz: usize,
+    max_iter: u32,
+    tol: f64,
+    info: *mut f64,
+) -> i32 {
+    let (Some(op), Some(o)) = (PairOp::from_code(op), options(cost, gamma, band)) else { return BAD_OPTION };
+    let yl = slice(ylens, ny);
+    let Some(ty) = yl.iter().try_fold(0usize, |a, &l| a.checked_add(l as usize)).and_then(|t| t.checked_mul(d)) else {
+        return Status::Shape as i32;
+    };
+    let Some(tz) = mz.checked_mul(d) else { return Status::Shape as i32 | (4 << 8) };
+    let w = if weights.is_null() { None } else { Some(slice(weights, ny)) };
+    let mut lb = dtw::barycenter::default_options();
+    lb.max_iter = max_iter as usize;
+    lb.max_evals = (max_iter as usize).saturating_mul(10).max(20);
+    if tol.is_finite() && tol >= 0.0 {
+        lb.gtol = tol;
+        lb.ftol = tol;
+    }
+    DTW_SCRATCH.with(|sc| {
+        match dtw::barycenter::barycenter(op, slice(ys, ty), yl, d, w, &o, slice_mut(z, tz), mz, &lb, &mut sc.borrow_mut()) {
+            Ok(r) => {
+                let out = slice_mut(info, 4);
+                out[0] = r.value;
+                out[1] = r.iterations as f64;
+                out[2] = r.evaluations as f64;
+                out[3] = if r.converged() { 1.0 } else { 0.0 };
+                0
+            }
+            Err(e) => status(Err(e)),
+        }
+    })
+}

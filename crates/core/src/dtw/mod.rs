@@ -81,6 +81,7 @@ pub struct Scratch {
     pub(crate) lay: Layout,
     pub(crate) work: Work,
     pub(crate) pw: pairwise::PairwiseScratch,
+    pub(crate) lbfgs: crate::math::lbfgs::LbfgsWork,
 }
 
 impl Scratch {

@@ -379,12 +379,12 @@ pub fn pair(
             Some(g) => series_grad(base, sy, sy, dims, o, sc, None, Some((g, -1.0)), None)?,
             None => series_value(base, sy, sy, dims, o, sc)?,
         };
-        (vxy - 0.5 * vxx) - 0.5 * vyy
+        vxy - 0.5 * (vxx + vyy)
     } else {
         let vxy = series_value(base, sx, sy, dims, o, sc)?;
         let vxx = series_value(base, sx, sx, dims, o, sc)?;
         let vyy = series_value(base, sy, sy, dims, o, sc)?;
-        (vxy - 0.5 * vxx) - 0.5 * vyy
+        vxy - 0.5 * (vxx + vyy)
     };
     let v = finite_value(v)?;
     if gx.as_ref().is_some_and(|g| !all_finite(g)) || gy.as_ref().is_some_and(|g| !all_finite(g)) {

@@ -545,3 +545,112 @@ fn timing() {
         }
     }
 }
+
+// ------------------------------------------------------------ batches
+
+#[test]
+fn pairwise_matches_pair_calls() {
+    use super::pairwise::{pairwise, Metric};
+    let mut rng = Rng::new(71);
+    let d = 2;
+    let xl = [5u32, 8, 3];
+    let yl = [4u32, 6];
+    let xs = rng.normals(16 * d);
+    let ys = rng.normals(10 * d);
+    let series = |data: &[f64], lens: &[u32], k: usize| {
+        let a: usize = lens[..k].iter().map(|&l| l as usize).sum();
+        data[a * d..(a + lens[k] as usize) * d].to_vec()
+    };
+    let o = Options { gamma: 0.7, cost: CostKind::SqEuclidean, band: Some(3) };
+    let mut sc = Scratch::new();
+    for code in 0..8 {
+        let metric = Metric::from_code(code).unwrap();
+        let Metric::Op(op) = metric else { unreachable!() };
+        let mut out = vec![0.0; 6];
+        pairwise(metric, &xs, &xl, Some((&ys, &yl)), d, &o, &mut out, &mut sc).unwrap();
+        for a in 0..3 {
+            for b in 0..2 {
+                let (x, y) = (series(&xs, &xl, a), series(&ys, &yl, b));
+                let want = value(op, &x, xl[a] as usize, &y, yl[b] as usize, d, &o);
+                assert_eq!(out[a * 2 + b].to_bits(), want.to_bits(), "{op:?} {a} {b}");
+            }
+        }
+        let mut sym = vec![0.0; 9];
+        pairwise(metric, &xs, &xl, None, d, &o, &mut sym, &mut sc).unwrap();
+        for a in 0..3 {
+            for b in 0..3 {
+                let (x, y) = (series(&xs, &xl, a), series(&xs, &xl, b));
+                let want = value(op, &x, xl[a] as usize, &y, xl[b] as usize, d, &o);
+                assert_eq!(sym[a * 3 + b].to_bits(), want.to_bits(), "{op:?} sym {a} {b}");
+            }
+            if op.is_divergence() {
+                assert_eq!(sym[a * 3 + a], 0.0);
+            }
+        }
+    }
+    // Euclidean needs equal lengths.
+    let mut out = vec![0.0; 4];
+    let e = pairwise(Metric::Euclidean, &xs[..10 * d], &[5, 5], None, d, &o, &mut out, &mut sc);
+    assert!(e.is_ok());
+    assert_eq!(out[0], 0.0);
+    let e = pairwise(Metric::Euclidean, &xs, &xl, Some((&ys, &yl)), d, &o, &mut vec![0.0; 6], &mut sc).unwrap_err();
+    assert_eq!((e.status, e.arg), (Status::Shape, 1));
+    let e = pairwise(Metric::Op(PairOp::SoftDtw), &xs, &[5, 8, 2], None, d, &o, &mut vec![0.0; 9], &mut sc).unwrap_err();
+    assert_eq!((e.status, e.arg), (Status::Shape, 0));
+    let narrow = Options { band: Some(0), ..o };
+    let e = pairwise(Metric::Op(PairOp::SoftDtw), &xs, &xl, None, d, &narrow, &mut vec![0.0; 9], &mut sc).unwrap_err();
+    assert_eq!((e.status, e.arg), (Status::Domain, 3));
+}
+
+#[test]
+fn barycenters_decrease_the_objective_and_recover_a_single_series() {
+    use super::barycenter::{barycenter, default_options};
+    let mut rng = Rng::new(81);
+    let d = 2;
+    let m = 12;
+    let y = rng.normals(m * d);
+    // The divergence barycenter of one series is the series itself.
+    for op in [PairOp::Divergence, PairOp::SharpDivergence] {
+        let mut z: Vec<f64> = y.iter().map(|v| v + 0.3 * (v * 7.0).sin()).collect();
+        let o = opts(0.1, CostKind::SqEuclidean);
+        let lb = crate::math::lbfgs::LbfgsOptions { max_iter: 200, gtol: 1e-9, ftol: 0.0, ..default_options() };
+        let r = barycenter(op, &y, &[m as u32], d, None, &o, &mut z, m, &lb, &mut Scratch::new()).unwrap();
+        assert!(r.value < 1e-8, "{op:?} {r:?}");
+        assert_close(&z, &y, 0.0, 1e-3, &format!("{op:?} barycenter of one series"));
+    }
+    // Several series of different lengths: the objective decreases and the
+    // gradient at the result is small.
+    let lens = [10u32, 14, 9, 12];
+    let ys: Vec<f64> = lens
+        .iter()
+        .flat_map(|&l| (0..l as usize * d).map(|t| ((t / d) as f64 * 6.0 / l as f64).sin() + 0.1 * (t % d) as f64).collect::<Vec<_>>())
+        .collect();
+    for op in [PairOp::SoftDtw, PairOp::Divergence, PairOp::Sharp, PairOp::SharpDivergence, PairOp::MeanCostDivergence] {
+        let o = opts(1.0, CostKind::SqEuclidean);
+        let mz = 11;
+        let mut z = rng.normals(mz * d);
+        let objective = |z: &[f64]| -> f64 {
+            let mut f = 0.0;
+            let mut at = 0;
+            for &l in &lens {
+                let s = &ys[at..at + l as usize * d];
+                f += 0.25 * value(op, z, mz, s, l as usize, d, &o);
+                at += l as usize * d;
+            }
+            f
+        };
+        let f0 = objective(&z);
+        let r = barycenter(op, &ys, &lens, d, None, &o, &mut z, mz, &default_options(), &mut Scratch::new()).unwrap();
+        let f1 = objective(&z);
+        assert!(f1 < f0, "{op:?}: {f1} !< {f0}");
+        assert!((r.value - f1).abs() < 1e-9 * (1.0 + f1.abs()), "{op:?}: report {} vs {f1}", r.value);
+    }
+    // Bad input.
+    let mut z = vec![0.0; 4];
+    let e = barycenter(PairOp::SoftDtw, &y, &[m as u32], d, Some(&[0.0]), &opts(1.0, CostKind::SqEuclidean), &mut z, 2, &default_options(), &mut Scratch::new()).unwrap_err();
+    assert_eq!((e.status, e.arg), (Status::Domain, 1));
+    let e = barycenter(PairOp::SoftDtw, &y, &[m as u32], d, None, &opts(1.0, CostKind::SqEuclidean), &mut z, 3, &default_options(), &mut Scratch::new()).unwrap_err();
+    assert_eq!((e.status, e.arg), (Status::Shape, 4));
+    let e = barycenter(PairOp::Dtw, &y, &[m as u32], d, None, &opts(1.0, CostKind::SqEuclidean), &mut z, 2, &default_options(), &mut Scratch::new()).unwrap_err();
+    assert_eq!(e.status, Status::BadOption);
+}

@@ -3,6 +3,7 @@
 //! the bundled libm in wasm may differ in the last ulp).
 
 mod elementary;
+pub mod lbfgs;
 pub mod softmin;
 
 pub use elementary::{exp, ln, ln_1p, log_add_exp};
