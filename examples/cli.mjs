@@ -5,9 +5,11 @@
 //   node examples/cli.mjs --help     the list of commands
 import { init } from '../dist/index.js';
 import { rankDemo } from './demos/rank.mjs';
+import { pathsDemo } from './demos/paths.mjs';
 
 const COMMANDS = {
   rank: { run: rankDemo, help: 'soft ranks across strengths, and a linear model trained with the Spearman loss' },
+  paths: { run: pathsDemo, help: 'learn shortest paths on generated grid maps with the perturbed Fenchel-Young loss' },
 };
 
 const [command = 'rank', ...rest] = process.argv.slice(2);

@@ -267,6 +267,7 @@ async function runUvuFiles(tally, files, command, opts) {
       tally.failed += s.total - s.passed;
       if (!bad && s.total === s.passed && r.code !== 0 && r.code != null) bad = `all tests passed but the process exited with code ${r.code}`;
       if (!bad && r.signal) bad = `killed by ${r.signal}`;
+      if (!bad && s.total === 0) bad = 'ran no test (test.run() missing?)';
     }
     if (bad) tally.problem(`${rel(file)}: ${bad}`);
     const failedHere = s ? s.total - s.passed : 0;
@@ -675,10 +676,18 @@ try {
     });
     p.on('requestfailed', (req) => badResponses.push(`failed ${req.url()} (${req.failure()?.errorText})`));
     await p.goto(`${server.url}/__harness__/index.html`, { timeout: TIMEOUT.browserLaunch });
-    await p.waitForFunction(() => globalThis.__harness && globalThis.__harness.done, null, {
-      timeout: TIMEOUT.browserRun,
-      polling: 200,
-    });
+    try {
+      await p.waitForFunction(() => globalThis.__harness && globalThis.__harness.done, null, {
+        timeout: TIMEOUT.browserRun,
+        polling: 200,
+      });
+    } catch (e) {
+      // Show what the page printed before it hung or crashed.
+      const log = await withTimeout(p.evaluate(() => globalThis.__harness?.log ?? ''), 10_000, 'reading the log').catch(() => '');
+      if (log) console.log(indent(tail(log)));
+      for (const err of pageErrors) console.log(indent(`page error: ${err}`));
+      throw e;
+    }
     await p.waitForTimeout(250); // let late errors (timers left by tests) surface
     const h = await p.evaluate(() => globalThis.__harness);
     const s = parseUvu(h.log);

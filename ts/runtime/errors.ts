@@ -27,7 +27,9 @@ export type ErrorCode =
   /** A {@link WasmArray} was used after `free()` or after an instance reset. */
   | 'freed'
   /** The wasm module does not match this JavaScript build, or failed to load. */
-  | 'load';
+  | 'load'
+  /** An iterative solver did not reach its tolerance within its iteration cap. */
+  | 'convergence';
 
 /** The error type of every failure raised by diffopt. */
 export class DiffoptError extends Error {
@@ -51,6 +53,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   3: 'shape',
   4: 'memory',
   5: 'option',
+  6: 'convergence',
 };
 
 const STATUS_TEXT: Record<ErrorCode, string> = {
@@ -59,6 +62,7 @@ const STATUS_TEXT: Record<ErrorCode, string> = {
   shape: 'has a length or shape that does not match',
   memory: 'needs more memory than wasm could provide',
   option: 'has an unknown option value',
+  convergence: 'made the iterative solver stop before converging',
   'not-initialized': '',
   type: '',
   size: '',

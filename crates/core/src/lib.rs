@@ -9,7 +9,9 @@
 //! reported as [`Status::OutOfMemory`] instead of aborting the process.
 
 pub mod dtw;
+pub mod fy;
 pub mod math;
+pub mod perturb;
 pub mod sort;
 mod status;
 

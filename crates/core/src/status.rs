@@ -14,6 +14,9 @@ pub enum Status {
     OutOfMemory = 4,
     /// An enum-like option has a value the kernel does not know.
     BadOption = 5,
+    /// An iterative solver stopped at its iteration cap before reaching its
+    /// tolerance (or found a point that cannot be the maximizer it seeks).
+    NotConverged = 6,
 }
 
 impl Status {

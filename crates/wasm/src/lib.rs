@@ -19,6 +19,8 @@ use diffopt_core::sort::KernelError;
 use diffopt_core::Status;
 
 mod dtw;
+mod fy;
+mod perturb;
 mod sort;
 
 /// Bumped whenever a signature below changes; `ts/runtime` refuses a module

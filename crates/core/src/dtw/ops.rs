@@ -495,7 +495,7 @@ pub fn from_cost(
             return Err(err(Status::Domain, ARG_GAMMA));
         }
         if let (None, Some(z)) = (jvp_value, z) {
-            jvp_value = Some(fixed_dot(g, z));
+            jvp_value = Some(crate::math::lanes::dot(g, z));
         }
     }
     if let (Some(j), Some(v)) = (jvp_out, jvp_value) {
@@ -527,22 +527,4 @@ pub fn from_cost(
         }
     }
     Ok(value)
-}
-
-/// Σ a_i b_i in a fixed order (four interleaved partial sums).
-pub(crate) fn fixed_dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let n = a.len().min(b.len());
-    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }

@@ -5,8 +5,11 @@
 mod elementary;
 pub mod lbfgs;
 pub mod softmin;
+pub mod lanes;
+mod trig;
 
 pub use elementary::{exp, ln, ln_1p, log_add_exp};
+pub use trig::sincos_turns;
 
 /// Order-preserving map from f64 to u64: `a < b` ⇔ `key(a) < key(b)` for
 /// non-NaN values, with −0.0 and +0.0 mapped to the same key (they compare

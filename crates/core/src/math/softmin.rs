@@ -6,20 +6,13 @@
 //! reassociation, no FMA contraction), so native and wasm results stay
 //! bit-identical, and identical to the scalar code.
 //!
-//! [`exp_nonpos`] and [`ln_1_3`] use the same reduction and polynomials as
+//! [`exp_nonpos`] (from [`super::lanes`]) and [`ln_1_3`] use the same
+//! reduction and polynomials as
 //! [`crate::math::exp`] / [`crate::math::ln`] (fdlibm), restricted to the
 //! ranges the soft-minimum needs.
 
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
-const P1: f64 = 1.666_666_666_666_660_190_37e-01;
-const P2: f64 = -2.777_777_777_701_559_338_42e-03;
-const P3: f64 = 6.613_756_321_437_934_361_17e-05;
-const P4: f64 = -1.653_390_220_546_525_153_90e-06;
-const P5: f64 = 4.138_136_797_057_238_460_39e-08;
-/// 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
-const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// Below this e^x is subnormal; [`exp_nonpos`] returns 0 there.
 pub const EXP_MIN: f64 = -708.0;
 
@@ -31,30 +24,7 @@ const LG5: f64 = 1.818_357_216_161_805_012e-01;
 const LG6: f64 = 1.531_383_769_920_937_332e-01;
 const LG7: f64 = 1.479_819_860_511_658_591e-01;
 
-/// e^x for x ≤ 0 (or −∞), branch-free. Values below e^−708 ≈ 3.3e−308
-/// flush to 0: an absolute error under 3.4e−308, harmless for
-/// probabilities. e^0 is exactly 1. Small positive x (rounding noise,
-/// x < 1) are accepted too.
-#[inline(always)]
-pub fn exp_nonpos(x: f64) -> f64 {
-    let xc = if x < EXP_MIN { EXP_MIN } else { x };
-    let t = xc * INV_LN2 + SHIFT;
-    let kf = t - SHIFT; // round(x / ln 2)
-    let hi = xc - kf * LN2_HI;
-    let lo = kf * LN2_LO;
-    let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
-    // k ∈ [−1022, 1]: 2^k is a normal number built from its exponent bits.
-    let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
-    let scale = f64::from_bits((k.wrapping_add(1023) as u64) << 52);
-    if x < EXP_MIN {
-        0.0
-    } else {
-        y * scale
-    }
-}
+pub use super::lanes::exp_nonpos;
 
 /// √2 as fdlibm's `ln` splits it (high word 0x3ff6a09e): reduced arguments
 /// lie in [T/2, T).

@@ -1,0 +1,180 @@
+//! Loops written so the compiler turns them into f64x2 SIMD on both targets
+//! (SSE2 natively, simd128 in wasm) while the result stays bit-identical
+//! between them: reductions use a fixed set of four lane accumulators
+//! combined in a fixed order (no data-dependent or compiler-chosen order),
+//! and [`exp_nonpos`] is branch-free.
+
+const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
+const P1: f64 = 1.666_666_666_666_660_190_37e-01;
+const P2: f64 = -2.777_777_777_701_559_338_42e-03;
+const P3: f64 = 6.613_756_321_437_934_361_17e-05;
+const P4: f64 = -1.653_390_220_546_525_153_90e-06;
+const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+/// 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
+const SHIFT: f64 = 6_755_399_441_055_744.0;
+/// Below this e^x is subnormal; [`exp_nonpos`] returns 0 there.
+const EXP_MIN: f64 = -708.0;
+
+/// e^x for x ≤ 0 (NaN-free input), branch-free so loops over it vectorize.
+/// Same reduction and polynomial as [`crate::math::exp`], so results agree
+/// with it except that values below e^−708 ≈ 3.3e−308 flush to 0:
+/// an absolute error under 3.4e−308, harmless for probabilities.
+#[inline(always)]
+pub fn exp_nonpos(x: f64) -> f64 {
+    let xc = if x < EXP_MIN { EXP_MIN } else { x };
+    let t = xc * INV_LN2 + SHIFT;
+    let kf = t - SHIFT; // round(x / ln 2)
+    let hi = xc - kf * LN2_HI;
+    let lo = kf * LN2_LO;
+    let r = hi - lo;
+    let rr = r * r;
+    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+    // k ∈ [−1022, 0]: 2^k is a normal number built from its exponent bits.
+    let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+    let scale = f64::from_bits(((k + 1023) as u64) << 52);
+    // Zero below EXP_MIN by masking bits rather than by a select, which the
+    // compiler would turn into a branch around the polynomial.
+    let keep = ((x >= EXP_MIN) as u64).wrapping_neg();
+    f64::from_bits((y * scale).to_bits() & keep)
+}
+
+/// Σ x in a fixed lane order.
+#[inline]
+pub fn sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] += c[l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &v in rest {
+        s += v;
+    }
+    s
+}
+
+/// ⟨a, b⟩ in a fixed lane order (lengths must agree).
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let ca = a.chunks_exact(4);
+    let cb = b.chunks_exact(4);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+/// True when every entry is finite. x − x is 0 for finite x and NaN
+/// otherwise; four accumulators let the loop vectorize (one accumulator is a
+/// serial dependency chain, since FP addition may not be reordered).
+#[inline]
+pub fn all_finite(x: &[f64]) -> bool {
+    let mut acc = [0.0f64; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] += c[l] - c[l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &v in rest {
+        s += v - v;
+    }
+    s == 0.0
+}
+
+/// max x (−∞ for an empty slice; inputs must be NaN-free).
+#[inline]
+pub fn max(x: &[f64]) -> f64 {
+    let mut acc = [f64::NEG_INFINITY; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] = if c[l] > acc[l] { c[l] } else { acc[l] };
+        }
+    }
+    let mut m = acc[0].max(acc[1]).max(acc[2].max(acc[3]));
+    for &v in rest {
+        m = if v > m { v } else { m };
+    }
+    m
+}
+
+/// out_i = e^{x_i − shift} for x_i ≤ shift; returns Σ out in a fixed order.
+/// Two passes (a map, then a sum): a map loop vectorizes where a fused
+/// map-and-reduce does not.
+#[inline]
+pub fn exp_shifted(x: &[f64], shift: f64, out: &mut [f64]) -> f64 {
+    let n = x.len().min(out.len());
+    let (x, out) = (&x[..n], &mut out[..n]);
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = exp_nonpos(v - shift);
+    }
+    sum(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_nonpos_matches_exp() {
+        let mut s = 7u64;
+        for _ in 0..200_000 {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+            let x = -u * 720.0;
+            let (a, b) = (exp_nonpos(x), crate::math::exp(x));
+            if x >= EXP_MIN {
+                let ulps = (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs();
+                assert!(ulps <= 1, "exp_nonpos({x}) = {a} vs {b}");
+            } else {
+                assert_eq!(a, 0.0);
+                assert!(b < 3.4e-308);
+            }
+        }
+        assert_eq!(exp_nonpos(0.0), 1.0);
+        assert_eq!(exp_nonpos(-0.0), 1.0);
+        assert_eq!(exp_nonpos(f64::NEG_INFINITY), 0.0);
+        assert_eq!(exp_nonpos(-1e300), 0.0);
+    }
+
+    #[test]
+    fn reductions() {
+        let x: Vec<f64> = (0..11).map(|i| (i as f64 * 0.7).sin()).collect();
+        let s: f64 = x.iter().sum();
+        assert!((sum(&x) - s).abs() < 1e-14);
+        assert!((dot(&x, &x) - x.iter().map(|v| v * v).sum::<f64>()).abs() < 1e-14);
+        assert_eq!(max(&x), x.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+        assert_eq!(max(&[]), f64::NEG_INFINITY);
+        assert!(all_finite(&x) && all_finite(&[]));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for i in 0..11 {
+                let mut y = x.clone();
+                y[i] = bad;
+                assert!(!all_finite(&y));
+            }
+        }
+        let mut out = vec![0.0; 11];
+        let z = exp_shifted(&x, 1.0, &mut out);
+        assert!((z - out.iter().sum::<f64>()).abs() < 1e-14);
+    }
+}
