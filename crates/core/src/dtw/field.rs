@@ -64,25 +64,39 @@ impl Field for Features<'_> {
             return;
         }
         let out = &mut out[d.lo..d.lo + len];
+        let s = self.scale;
+        let last = self.dims - 1;
         for l in 0..self.dims {
             let (sx, sy) = self.spans(k, d, l);
             let x = &self.xt[sx..sx + len];
             let y = &self.yr[sy..sy + len];
-            if l == 0 {
-                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
-                    let t = x - y;
-                    *o = t * t;
+            // Σ_l (x − y)² in order, then × scale (fused into the last pass).
+            match (l == 0, l == last) {
+                (true, true) => {
+                    for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                        let t = x - y;
+                        *o = (t * t) * s;
+                    }
                 }
-            } else {
-                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
-                    let t = x - y;
-                    *o += t * t;
+                (true, false) => {
+                    for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                        let t = x - y;
+                        *o = t * t;
+                    }
+                }
+                (false, false) => {
+                    for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                        let t = x - y;
+                        *o += t * t;
+                    }
+                }
+                (false, true) => {
+                    for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                        let t = x - y;
+                        *o = (*o + t * t) * s;
+                    }
                 }
             }
-        }
-        let s = self.scale;
-        for o in out.iter_mut() {
-            *o *= s;
         }
     }
 }

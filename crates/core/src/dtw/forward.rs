@@ -50,6 +50,27 @@ impl Rolling {
     }
 }
 
+/// The part of diagonal k that is computed: all of it, or for a symmetric
+/// table (X against itself) the cells with i ≤ j only; the others are
+/// mirrored, V[i, j] = V[j, i] (the DP of a symmetric cost is exactly
+/// symmetric, bit for bit, so this changes no result and halves the work).
+#[inline]
+fn half(d: Diag, k: usize, sym: bool) -> Diag {
+    if sym {
+        Diag { hi: d.hi.min(k / 2), ..d }
+    } else {
+        d
+    }
+}
+
+/// Copies row k − i to row i for the mirrored half of diagonal k.
+#[inline]
+fn mirror(buf: &mut [f64], d: Diag, k: usize) {
+    for i in (k / 2 + 1).max(d.lo)..=d.hi {
+        buf[i] = buf[k - i];
+    }
+}
+
 /// (current, previous, before previous) slots for diagonal k.
 #[inline]
 pub(crate) fn slots<T>(b: &mut [T; 3], k: usize) -> (&mut T, &mut T, &mut T) {
@@ -72,12 +93,14 @@ fn claim(bufs: &mut [Vec<f64>; 3], ranges: &mut [(usize, usize); 3], k: usize, d
 
 /// V[m,n] (γ = 1 units) of the table with rows `lo`/`hi` (see
 /// [`super::geometry::band_rows`]).
-pub fn value<C: Field>(m: usize, n: usize, lo: &[u32], hi: &[u32], cost: &C, r: &mut Rolling) -> Result<f64, Status> {
+/// `sym`: the table is symmetric (a series against itself; see [`half`]).
+pub fn value<C: Field>(m: usize, n: usize, lo: &[u32], hi: &[u32], cost: &C, sym: bool, r: &mut Rolling) -> Result<f64, Status> {
     r.reset(m, false)?;
     let mut w = Walker::new();
     for k in 2..=m + n {
-        let d = w.next(k, lo, hi, m);
-        claim(&mut r.v, &mut r.range, k, d, INF);
+        let full = w.next(k, lo, hi, m);
+        claim(&mut r.v, &mut r.range, k, full, INF);
+        let d = half(full, k, sym);
         if d.is_empty() {
             continue;
         }
@@ -90,6 +113,9 @@ pub fn value<C: Field>(m: usize, n: usize, lo: &[u32], hi: &[u32], cost: &C, r: 
         let c = &r.c[a..a + len];
         for t in 0..len {
             out[t] = c[t] + softmin3_value(left[t], diag[t], up[t]);
+        }
+        if sym {
+            mirror(cur, full, k);
         }
     }
     Ok(r.v[(m + n) % 3][m])
@@ -112,15 +138,17 @@ pub fn value_jvp<C: Field, Z: Field>(
     hi: &[u32],
     cost: &C,
     tangent: Tangent<'_, Z>,
+    sym: bool,
     r: &mut Rolling,
 ) -> Result<(f64, f64), Status> {
     r.reset(m, true)?;
     let mut dv_range = r.range;
     let mut w = Walker::new();
     for k in 2..=m + n {
-        let d = w.next(k, lo, hi, m);
-        claim(&mut r.v, &mut r.range, k, d, INF);
-        claim(&mut r.dv, &mut dv_range, k, d, 0.0);
+        let full = w.next(k, lo, hi, m);
+        claim(&mut r.v, &mut r.range, k, full, INF);
+        claim(&mut r.dv, &mut dv_range, k, full, 0.0);
+        let d = half(full, k, sym);
         if d.is_empty() {
             continue;
         }
@@ -148,6 +176,10 @@ pub fn value_jvp<C: Field, Z: Field>(
             let inner = (sm.left * dleft[t] + sm.up * dup[t]) + sm.diag * ddiag[t];
             dout[t] = if entropy { sm.entropy } else { z[t] } + inner;
         }
+        if sym {
+            mirror(cur, full, k);
+            mirror(dcur, full, k);
+        }
     }
     let s = (m + n) % 3;
     Ok((r.v[s][m], r.dv[s][m]))
@@ -162,6 +194,7 @@ pub fn tape<C: Field>(
     n: usize,
     diags: &[Diag],
     cost: &C,
+    sym: bool,
     r: &mut Rolling,
     pl: &mut [f64],
     pd: &mut [f64],
@@ -169,8 +202,9 @@ pub fn tape<C: Field>(
 ) -> Result<f64, Status> {
     r.reset(m, false)?;
     for k in 2..=m + n {
-        let d = diags[k];
-        claim(&mut r.v, &mut r.range, k, d, INF);
+        let full = diags[k];
+        claim(&mut r.v, &mut r.range, k, full, INF);
+        let d = half(full, k, sym);
         if d.is_empty() {
             continue;
         }
@@ -189,6 +223,16 @@ pub fn tape<C: Field>(
             ql[t] = sm.left;
             qd[t] = sm.diag;
             qu[t] = sm.up;
+        }
+        if sym {
+            // Transposition swaps "from the left" and "from above".
+            mirror(cur, full, k);
+            for i in (k / 2 + 1).max(full.lo)..=full.hi {
+                let (a, b) = (full.off + i - full.lo, full.off + (k - i) - full.lo);
+                pl[a] = pu[b];
+                pu[a] = pl[b];
+                pd[a] = pd[b];
+            }
         }
     }
     Ok(r.v[(m + n) % 3][m])

@@ -122,19 +122,22 @@ fn err(status: Status, arg: u8) -> KernelError {
 
 /// The value of `base` for the table whose rows/bounds are in `w.lo/hi`.
 /// `cost` is c = C/γ, `raw` is C.
-pub(crate) fn value_base<F: Field, R: Field>(base: Base, m: usize, n: usize, gamma: f64, cost: &F, raw: &R, w: &mut Work) -> Result<f64, Status> {
+/// `sym`: the table is symmetric (a series against itself).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn value_base<F: Field, R: Field>(base: Base, m: usize, n: usize, gamma: f64, cost: &F, raw: &R, sym: bool, w: &mut Work) -> Result<f64, Status> {
     let Work { lo, hi, roll, .. } = w;
     Ok(match base {
-        Base::SoftDtw => gamma * forward::value(m, n, lo, hi, cost, roll)?,
-        Base::Sharp => gamma * forward::value_jvp(m, n, lo, hi, cost, Tangent::Field(cost), roll)?.1,
-        Base::Entropy => forward::value_jvp(m, n, lo, hi, cost, Tangent::<F>::Entropy, roll)?.1,
-        Base::MeanCost => forward::value_jvp(m, n, lo, hi, &Zero, Tangent::Field(raw), roll)?.1,
+        Base::SoftDtw => gamma * forward::value(m, n, lo, hi, cost, sym, roll)?,
+        Base::Sharp => gamma * forward::value_jvp(m, n, lo, hi, cost, Tangent::Field(cost), sym, roll)?.1,
+        Base::Entropy => forward::value_jvp(m, n, lo, hi, cost, Tangent::<F>::Entropy, sym, roll)?.1,
+        Base::MeanCost => forward::value_jvp(m, n, lo, hi, &Zero, Tangent::Field(raw), sym, roll)?.1,
         Base::Dtw => forward::hard(m, n, lo, hi, raw, roll)?,
     })
 }
 
 /// The value of `base` and its gradient w.r.t. C, handed to `sink(k, d, g)`
 /// one diagonal at a time (g indexed by row). Bounds in `w.lo/hi`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn grad_base<F: Field, R: Field>(
     base: Base,
     m: usize,
@@ -142,20 +145,21 @@ pub(crate) fn grad_base<F: Field, R: Field>(
     gamma: f64,
     cost: &F,
     raw: &R,
+    sym: bool,
     w: &mut Work,
     mut sink: impl FnMut(usize, Diag, &[f64]),
 ) -> Result<f64, Status> {
     let cells = diagonals(m, &w.lo, &w.hi, n, &mut w.diags)?;
     match base {
         Base::SoftDtw => {
-            tape(m, n, cells, cost, w).map(|v| gamma * v).and_then(|v| {
+            tape(m, n, cells, cost, sym, w).map(|v| gamma * v).and_then(|v| {
                 alignment(m, n, &w.diags, &w.pl, &w.pd, &w.pu, &mut w.rev, |k, d, e| sink(k, d, e))?;
                 Ok(v)
             })
         }
         Base::Sharp | Base::Entropy => {
-            let value = if base == Base::Entropy { Some(value_base(base, m, n, gamma, cost, raw, w)?) } else { None };
-            tape(m, n, cells, cost, w)?;
+            let value = if base == Base::Entropy { Some(value_base(base, m, n, gamma, cost, raw, sym, w)?) } else { None };
+            tape(m, n, cells, cost, sym, w)?;
             grow(&mut w.e, cells)?;
             grow(&mut w.inner, cells)?;
             let e_flat = &mut w.e;
@@ -174,7 +178,7 @@ pub(crate) fn grad_base<F: Field, R: Field>(
             Ok(value.unwrap_or(gamma * vd))
         }
         Base::MeanCost => {
-            let value = value_base(base, m, n, gamma, cost, raw, w)?;
+            let value = value_base(base, m, n, gamma, cost, raw, sym, w)?;
             grow(&mut w.vals, cells)?;
             let vend = forward::store_values(m, n, &w.diags, &Zero, &mut w.roll, &mut w.vals)?;
             let g = &mut w.rev.g;
@@ -199,11 +203,11 @@ pub(crate) fn grad_base<F: Field, R: Field>(
 }
 
 /// Forward pass with the probabilities recorded in `w.pl/pd/pu`.
-fn tape<F: Field>(m: usize, n: usize, cells: usize, cost: &F, w: &mut Work) -> Result<f64, Status> {
+fn tape<F: Field>(m: usize, n: usize, cells: usize, cost: &F, sym: bool, w: &mut Work) -> Result<f64, Status> {
     grow(&mut w.pl, cells)?;
     grow(&mut w.pd, cells)?;
     grow(&mut w.pu, cells)?;
-    forward::tape(m, n, &w.diags, cost, &mut w.roll, &mut w.pl, &mut w.pd, &mut w.pu)
+    forward::tape(m, n, &w.diags, cost, sym, &mut w.roll, &mut w.pl, &mut w.pd, &mut w.pu)
 }
 
 /// A series: `len` frames of `dims` values, row-major.
@@ -225,6 +229,11 @@ fn layout(lay: &mut Layout, rows: Series, cols: Series, dims: usize, grads: bool
     Ok(())
 }
 
+/// The same series on both sides (its table is symmetric).
+fn same(a: Series, b: Series) -> bool {
+    a.len == b.len && std::ptr::eq(a.data.as_ptr(), b.data.as_ptr()) && a.data.len() == b.data.len()
+}
+
 fn band_err(s: Status) -> KernelError {
     match s {
         Status::Domain => err(Status::Domain, ARG_BAND),
@@ -241,7 +250,7 @@ pub(crate) fn series_value(base: Base, a: Series, b: Series, dims: usize, o: &Op
     let h = o.cost.weight();
     let cost = Features { xt: &sc.lay.xt, yr: &sc.lay.yr, m: r.len, n: c.len, dims, scale: h / o.gamma };
     let raw = Features { scale: h, ..cost };
-    value_base(base, r.len, c.len, o.gamma, &cost, &raw, &mut sc.work).map_err(|s| err(s, ARG_X))
+    value_base(base, r.len, c.len, o.gamma, &cost, &raw, same(a, b), &mut sc.work).map_err(|s| err(s, ARG_X))
 }
 
 /// Value of `base` for (a, b) and gradients: `ga = (out, sign)` receives
@@ -269,7 +278,7 @@ pub(crate) fn series_grad(
     if let Some(al) = align.as_deref_mut() {
         al.fill(0.0);
     }
-    let value = grad_base(base, m, n, o.gamma, &cost, &raw, &mut sc.work, |k, d, g| {
+    let value = grad_base(base, m, n, o.gamma, &cost, &raw, same(a, b), &mut sc.work, |k, d, g| {
         cost.accumulate(k, d, g, gxt, gyr);
         if let Some(al) = align.as_deref_mut() {
             for i in d.lo..=d.hi {
@@ -458,14 +467,14 @@ pub fn from_cost(
     band_rows(rows, cols, band, &mut w.lo, &mut w.hi).map_err(band_err)?;
     let cost_t = Matrix { data: c, row_stride: rs, col_stride: cs, scale: inv };
     let raw_t = Matrix { scale: 1.0, ..cost_t };
-    let value = finite_value(value_base(base, rows, cols, gamma, &cost_t, &raw_t, w).map_err(map)?)?;
+    let value = finite_value(value_base(base, rows, cols, gamma, &cost_t, &raw_t, false, w).map_err(map)?)?;
     let mut jvp_value = None;
     if let (Some(_), Some(z)) = (jvp_out.as_ref(), z) {
         let zf = Matrix { data: z, row_stride: rs, col_stride: cs, scale: 1.0 };
         let Work { lo, hi, roll, .. } = &mut *w;
         jvp_value = match op {
-            CostOp::SoftDtw => Some(forward::value_jvp(rows, cols, lo, hi, &cost_t, Tangent::Field(&zf), roll).map_err(map)?.1),
-            CostOp::MeanCost => Some(forward::value_jvp(rows, cols, lo, hi, &Zero, Tangent::Field(&zf), roll).map_err(map)?.1),
+            CostOp::SoftDtw => Some(forward::value_jvp(rows, cols, lo, hi, &cost_t, Tangent::Field(&zf), false, roll).map_err(map)?.1),
+            CostOp::MeanCost => Some(forward::value_jvp(rows, cols, lo, hi, &Zero, Tangent::Field(&zf), false, roll).map_err(map)?.1),
             CostOp::Sharp | CostOp::Entropy => None, // ⟨gradient, Z⟩ below
         };
     }
@@ -485,7 +494,7 @@ pub fn from_cost(
         };
         g.fill(0.0);
         band_rows(m, n, band, &mut w.lo, &mut w.hi).map_err(band_err)?;
-        grad_base(base, m, n, gamma, &cost, &raw, w, |k, d, gd| {
+        grad_base(base, m, n, gamma, &cost, &raw, false, w, |k, d, gd| {
             for i in d.lo..=d.hi {
                 g[(i - 1) * n + (k - i - 1)] = gd[i];
             }
@@ -505,7 +514,7 @@ pub fn from_cost(
         hv.fill(0.0);
         band_rows(m, n, band, &mut w.lo, &mut w.hi).map_err(band_err)?;
         let cells = diagonals(m, &w.lo, &w.hi, n, &mut w.diags).map_err(map)?;
-        tape(m, n, cells, &cost, w).map_err(map)?;
+        tape(m, n, cells, &cost, false, w).map_err(map)?;
         grow(&mut w.e, cells).map_err(map)?;
         grow(&mut w.inner, cells).map_err(map)?;
         let e_flat = &mut w.e;

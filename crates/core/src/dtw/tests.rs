@@ -654,3 +654,29 @@ fn barycenters_decrease_the_objective_and_recover_a_single_series() {
     let e = barycenter(PairOp::Dtw, &y, &[m as u32], d, None, &opts(1.0, CostKind::SqEuclidean), &mut z, 2, &default_options(), &mut Scratch::new()).unwrap_err();
     assert_eq!(e.status, Status::BadOption);
 }
+
+#[test]
+fn self_tables_use_the_symmetric_shortcut_bit_exactly() {
+    // X against itself (same slice) takes the half-table path; against a
+    // copy it takes the full one: every bit must agree.
+    let mut rng = Rng::new(91);
+    for (m, d) in [(1, 1), (2, 1), (7, 2), (16, 3)] {
+        let x = rng.normals(m * d);
+        let copy = x.clone();
+        for op in [PairOp::SoftDtw, PairOp::Sharp, PairOp::Entropy, PairOp::MeanCost] {
+            for band in [None, Some(0), Some(2)] {
+                let o = Options { gamma: 0.3, cost: CostKind::SqEuclidean, band };
+                let mut sc = Scratch::new();
+                let (mut g1, mut g2) = (vec![0.0; m * d], vec![0.0; m * d]);
+                let (mut e1, mut e2) = (vec![0.0; m * m], vec![0.0; m * m]);
+                let a = pair(op, &x, m, &x, m, d, &o, Some(&mut g1), None, Some(&mut e1), &mut sc).unwrap();
+                let b = pair(op, &x, m, &copy, m, d, &o, Some(&mut g2), None, Some(&mut e2), &mut sc).unwrap();
+                assert_eq!(a.to_bits(), b.to_bits(), "{op:?} {m} {band:?}");
+                assert!(g1.iter().zip(&g2).all(|(p, q)| p.to_bits() == q.to_bits()), "{op:?} {m} {band:?} grads");
+                assert!(e1.iter().zip(&e2).all(|(p, q)| p.to_bits() == q.to_bits()), "{op:?} {m} {band:?} E");
+                let (va, vb) = (value(op, &x, m, &x, m, d, &o), value(op, &x, m, &copy, m, d, &o));
+                assert_eq!(va.to_bits(), vb.to_bits(), "{op:?} {m} {band:?} value");
+            }
+        }
+    }
+}

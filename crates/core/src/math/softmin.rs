@@ -28,18 +28,22 @@ pub use super::lanes::exp_nonpos;
 
 /// √2 as fdlibm's `ln` splits it (high word 0x3ff6a09e): reduced arguments
 /// lie in [T/2, T).
+#[cfg(test)]
 const SPLIT1: f64 = f64::from_bits(0x3ff6_a09e_0000_0000);
+#[cfg(test)]
 const SPLIT2: f64 = f64::from_bits(0x4006_a09e_0000_0000);
 
 /// ln s for s ∈ [1, 3], branch-free; bit-identical to [`crate::math::ln`]
-/// on that range.
+/// on that range. The reduction s = 2^k·m, m ∈ [√2/2, √2), is fdlibm's,
+/// done with 64-bit integer lane operations (no compares or selects) and k
+/// converted exactly through the 2^52 magic number.
 #[inline(always)]
 pub fn ln_1_3(s: f64) -> f64 {
-    let big = s >= SPLIT2;
-    let mid = s >= SPLIT1;
-    let scale = if big { 0.25 } else if mid { 0.5 } else { 1.0 };
-    let dk = if big { 2.0 } else if mid { 1.0 } else { 0.0 };
-    let f = s * scale - 1.0;
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let b = s.to_bits().wrapping_add(0x0009_5f62_0000_0000); // hx += 0x3ff00000 − 0x3fe6a09e
+    let k = (b >> 52).wrapping_sub(0x3ff); // 0, 1 or 2
+    let dk = f64::from_bits(TWO52.to_bits() | k) - TWO52;
+    let f = f64::from_bits((b & 0x000f_ffff_ffff_ffff).wrapping_add(0x3fe6_a09e_0000_0000)) - 1.0;
     let hfsq = 0.5 * f * f;
     let q = f / (2.0 + f);
     let z = q * q;
@@ -89,27 +93,29 @@ pub fn softmin3_value(left: f64, diag: f64, up: f64) -> f64 {
 pub fn softmin3(left: f64, diag: f64, up: f64) -> SoftMin {
     let (p, q, left_is_p) = minmax(left, up);
     let (mu, nu, diag_is_min) = minmax(diag, p);
-    let finite = mu < f64::INFINITY;
-    let mu_f = if finite { mu } else { 0.0 };
-    let d1 = nu - mu_f;
-    let d2 = q - mu_f;
+    // No separate guard for μ = +∞ (a cell no path reaches): then ν − μ and
+    // q − μ are ∞ − ∞ = NaN, which `exp_nonpos` maps to 0 (NaN fails its
+    // range test), so s = 1, ln s = 0 and the value is μ = +∞; never a
+    // finite sentinel, never NaN.
+    let d1 = nu - mu;
+    let d2 = q - mu;
     let e1 = exp_nonpos(-d1);
     let e2 = exp_nonpos(-d2);
     let s = (1.0 + e1) + e2;
     let ls = ln_1_3(s);
-    // No finite predecessor (a cell no path reaches): all probabilities 0.
-    let inv = if finite { 1.0 / s } else { 0.0 };
+    // No finite predecessor: all probabilities 0 (symmetric, never NaN).
+    let inv = if mu < f64::INFINITY { 1.0 / s } else { 0.0 };
     // Weights before normalization: the minimum has weight 1.
     let w_p = if diag_is_min { e1 } else { 1.0 };
     let w_diag = if diag_is_min { 1.0 } else { e1 };
     let w_left = if left_is_p { w_p } else { e2 };
     let w_up = if left_is_p { e2 } else { w_p };
     // Entropy: ln s + Σ p_k (x_k − μ); terms whose weight flushed to 0
-    // (x_k − μ > 708, or +∞) contribute 0.
+    // (x_k − μ > 708, +∞ or NaN) contribute 0.
     let t1 = if d1 < -EXP_MIN { e1 * d1 } else { 0.0 };
     let t2 = if d2 < -EXP_MIN { e2 * d2 } else { 0.0 };
     SoftMin {
-        value: if finite { mu - ls } else { f64::INFINITY },
+        value: mu - ls,
         left: w_left * inv,
         diag: w_diag * inv,
         up: w_up * inv,
