@@ -85,6 +85,6 @@ export function parseBand(fn: string, band: unknown): number {
 
 export const PAIR_KEYS = ['gamma', 'cost', 'band', 'shape', 'shapeY'] as const;
 
-export function options(fn: string, opts: unknown, extra: readonly string[] = []): Record<string, unknown> {
-  return knownOptions(fn, opts, [...PAIR_KEYS, ...extra]);
+export function options(fn: string, opts: unknown, extra?: readonly string[]): Record<string, unknown> {
+  return knownOptions(fn, opts, extra ? [...PAIR_KEYS, ...extra] : PAIR_KEYS);
 }

@@ -28,6 +28,8 @@ export const PAIR_OPS = {
 
 const GAMMA_FREE = new Set<number>([PAIR_OPS.meanCost, PAIR_OPS.meanCostDivergence, PAIR_OPS.dtw]);
 
+const EMPTY = new Float64Array(0);
+
 interface PairResult {
   value: number;
   gx: Float64Array;
@@ -53,9 +55,9 @@ function pairCall(fn: string, op: number, X: unknown, Y: unknown, opts: unknown,
     const status = kernels<DtwKernels>(ex).dtw_pair(op, p.cost, p.gamma, p.band, px, m, py, n, d, sv, sgx, sgy, sal);
     if (status !== 0) throw statusError(fn, status, PAIR_ARGS, HINTS);
     return {
-      value: f64At(ex, sv, 1)[0],
-      gx: grads ? f64At(ex, sgx, m * d).slice() : new Float64Array(0),
-      gy: grads ? f64At(ex, sgy, n * d).slice() : new Float64Array(0),
+      value: new Float64Array(ex.memory.buffer, sv, 1)[0],
+      gx: grads ? f64At(ex, sgx, m * d).slice() : EMPTY,
+      gy: grads ? f64At(ex, sgy, n * d).slice() : EMPTY,
       align: align ? f64At(ex, sal, m * n).slice() : null,
       x,
       y,

@@ -8,7 +8,8 @@
 //!   native-bench-dtw [options] --serve
 //!   (batch server for interleaved timing, one request per stdin line, one
 //!   reply line each: `case CASE` → `{"checksum":…,"digest":…,"per_call_ns":…}`
-//!   after warm-up and calibration; `run K` → the mean ns per call of K calls)
+//!   after warm-up and calibration; `run K` → the mean wall and thread-CPU
+//!   ns per call of K calls, `WALL CPU`)
 //!
 //! A case is `op mode m n d` (spaces, commas or colons between fields):
 //!   op   = sdtw | div | pairwise       mode = val | grad
@@ -36,6 +37,32 @@ use std::time::Instant;
 
 use diffopt_core::dtw::pairwise::{pairwise, Metric};
 use diffopt_core::dtw::{pair, CostKind, Options, PairOp, Scratch};
+
+/// CPU time of this thread (ns), Linux; wall time elsewhere.
+#[cfg(target_os = "linux")]
+fn thread_cpu_ns() -> f64 {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one Timespec; the clock id is valid on Linux.
+    if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+        ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+    } else {
+        f64::NAN
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu_ns() -> f64 {
+    f64::NAN
+}
 
 struct SplitMix64(u64);
 
@@ -220,13 +247,15 @@ impl Bench {
         (sum, h)
     }
 
-    /// Mean ns per call of k calls.
-    fn run(&mut self, k: usize) -> f64 {
+    /// Mean ns per call of k calls: (wall, thread CPU).
+    fn run(&mut self, k: usize) -> (f64, f64) {
         let t = Instant::now();
+        let c = thread_cpu_ns();
         for _ in 0..k {
             self.call();
         }
-        t.elapsed().as_nanos() as f64 / k.max(1) as f64
+        let cpu = (thread_cpu_ns() - c) / k.max(1) as f64;
+        (t.elapsed().as_nanos() as f64 / k.max(1) as f64, cpu)
     }
 
     /// Warm-up, then an estimate of one call's ns.
@@ -253,7 +282,7 @@ fn run_case(c: &Case, o: &Opts) -> String {
     let per_call_ms = b.calibrate(o.warmup_ms) / 1e6;
     let per_batch = (o.target_ms / o.batches as f64 / per_call_ms).ceil() as usize;
     let k = per_batch.clamp(1, (o.max_iters / o.batches).max(1));
-    let times: Vec<f64> = (0..o.batches).map(|_| b.run(k)).collect();
+    let times: Vec<f64> = (0..o.batches).map(|_| b.run(k).0).collect();
     let per_batch: Vec<String> = times.iter().map(|t| format!("{t:.1}")).collect();
     format!(
         "{{\"op\":\"{}\",\"mode\":\"{}\",\"m\":{},\"n\":{},\"d\":{},\"median_ns\":{:.1},\"iters\":{},\"batches\":{},\"per_batch_ns\":[{}],\"checksum\":{:e},\"digest\":{}}}",
@@ -294,7 +323,10 @@ fn serve(o: &Opts) {
             }
         } else if let Some(k) = line.strip_prefix("run ") {
             match (&mut bench, k.trim().parse::<usize>()) {
-                (Some(b), Ok(k)) => format!("{:.1}", b.run(k)),
+                (Some(b), Ok(k)) => {
+                    let (wall, cpu) = b.run(k);
+                    format!("{wall:.1} {cpu:.1}")
+                }
                 _ => "{\"error\":\"run needs a case and a count\"}".to_string(),
             }
         } else if line.is_empty() {
