@@ -32,11 +32,12 @@
 //        --filter STR (only cases whose label contains STR, e.g. "1024")
 //        --out FILE (default bench/results/dtw.json)
 //        --no-native, --no-ts (skip those columns)
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fmtRatio, fmtTime, importTypeScript, log, machine, median, nativeBinary, sink } from './lib/timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -69,11 +70,9 @@ const REFERENCE = {
   'div grad': { name: 'reference divergence', ms: 209 },
 };
 
-const log = (...a) => console.error(...a);
 const label = (c) => (c.op === 'pairwise' ? `pairwise ${c.m}x${c.m} of ${c.n}x${c.n} d${c.d}` : `${c.op} ${c.mode} ${c.m}x${c.n} d${c.d}`);
 /** Cells (m·n per pair) of one call. */
 const cells = (c) => (c.op === 'pairwise' ? c.m * c.m * c.n * c.n : c.m * c.n);
-let sink = 0;
 
 // ---------------------------------------------------------------- inputs
 // SplitMix64 on two uint32 halves (bit-identical to the Rust u64 version;
@@ -170,6 +169,9 @@ function inputsOf(c) {
 }
 
 // ---------------------------------------------------------------- timing
+// CPU-time variants of bench/lib/timing.mjs's jsTimer / timeInterleaved: on a
+// machine shared with other jobs, CPU time per call is far steadier than wall
+// time (both are recorded).
 
 /**
  * A synchronous implementation under test: `call(k)` runs once on input k.
@@ -234,11 +236,6 @@ async function timeInterleaved(timers) {
   }]));
 }
 
-function median(v) {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
 
 /**
  * Σ of outputs and a digest of their bits (FNV-1a, 32-bit, over the low then
@@ -268,28 +265,6 @@ function newestMtime(dir) {
     t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
   return t;
-}
-
-function findCargo() {
-  // rustup's cargo: the Debian /usr/bin/cargo is the wasm toolchain.
-  const cands = [process.env.CARGO, join(os.homedir(), '.cargo', 'bin', 'cargo')];
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    if (d && d !== '/usr/bin' && d !== '/bin') cands.push(join(d, 'cargo'));
-  }
-  return cands.find((c) => c && existsSync(c)) ?? null;
-}
-
-function nativeBinary() {
-  const bin = join(root, 'target', 'release', process.platform === 'win32' ? 'native-bench-dtw.exe' : 'native-bench-dtw');
-  const cargo = findCargo();
-  if (cargo) {
-    log(`[bench] building crates/native-bench (${cargo} build --release --bin native-bench-dtw)`);
-    const r = spawnSync(cargo, ['build', '--release', '-p', 'diffopt-native-bench', '--bin', 'native-bench-dtw'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) log('[bench] warning: building the native benchmark failed');
-  } else {
-    log('[bench] warning: no rustup cargo found; using an existing native binary if any');
-  }
-  return existsSync(bin) ? bin : null;
 }
 
 /** The native benchmark in --serve mode: one request line, one reply line. */
@@ -339,19 +314,6 @@ class NativeServer {
   close() {
     this.child.stdin.end();
   }
-}
-
-async function compilePlain() {
-  const esbuild = await import('esbuild');
-  const dir = mkdtempSync(join(os.tmpdir(), 'diffopt-bench-'));
-  const outfile = join(dir, 'plain-dtw.mjs');
-  await esbuild.build({
-    entryPoints: [join(root, 'bench', 'plain-dtw.ts')],
-    outfile, format: 'esm', platform: 'node', target: 'node18', bundle: false, logLevel: 'warning',
-  });
-  const mod = await import(pathToFileURL(outfile).href);
-  rmSync(dir, { recursive: true, force: true });
-  return mod;
 }
 
 function toolVersion(cmd, args) {
@@ -482,7 +444,7 @@ async function main() {
 
   const lib = await import(pathToFileURL(distIndex).href);
   await lib.init();
-  const plain = flag('--no-ts') ? null : await compilePlain();
+  const plain = flag('--no-ts') ? null : await importTypeScript(root, 'bench/plain-dtw.ts');
   if (plain) log(`[bench] plain-dtw.ts agrees with diffopt to 1e-9 on ${checkPlain(lib, plain)} cases`);
 
   const selected = CASES.filter((c) => label(c).includes(FILTER));
@@ -492,7 +454,7 @@ async function main() {
   }
   let native = null;
   if (!flag('--no-native')) {
-    const bin = nativeBinary();
+    const bin = nativeBinary(root, 'native-bench-dtw');
     if (bin) native = new NativeServer(bin);
     else log('[bench] warning: no native benchmark binary; the native column stays empty');
   }
@@ -511,10 +473,10 @@ async function main() {
     const timers = {};
     if (native) timers.native = native.timer(c);
     timers.kernel = jsTimer(kernel.prepare(c, inputs));
-    timers.wasm = jsTimer((k) => { sink += api[k]()[0][0]; });
+    timers.wasm = jsTimer((k) => { sink.value += api[k]()[0][0]; });
     if (plain) {
       const ts = inputs.map((inp) => plainCall(plain, c, inp));
-      timers.ts = jsTimer((k) => { sink += ts[k]()[0][0]; });
+      timers.ts = jsTimer((k) => { sink.value += ts[k]()[0][0]; });
     }
     const t = await timeInterleaved(timers);
     kernel.release();
@@ -573,20 +535,16 @@ async function main() {
   } else if (native) {
     log('\n[bench] wasm and native outputs are bit-identical on every case (FNV-1a digests agree)');
   }
-  if (sink === 42.4242) log('');
+  if (sink.value === 42.4242) log('');
 
-  const cpus = os.cpus();
   const report = {
     benchmark: 'dtw',
     date: new Date().toISOString(),
     quick: QUICK,
     filter: FILTER || null,
     machine: {
-      cpu: cpus[0]?.model ?? null,
-      cores: cpus.length,
+      ...machine(),
       memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      node: process.versions.node,
       v8: process.versions.v8,
       rustc_native: toolVersion(join(os.homedir(), '.cargo', 'bin', 'rustc'), ['--version']) ?? toolVersion('rustc', ['--version']),
       loadavg_at_end: os.loadavg().map((l) => Math.round(l * 100) / 100),
@@ -605,13 +563,6 @@ async function main() {
 }
 
 // ---------------------------------------------------------------- report
-function fmtTime(ns) {
-  if (ns == null) return '—';
-  if (ns < 1e3) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(ns < 1e4 ? 2 : 1)} µs`;
-  return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`;
-}
-const fmtRatio = (r) => (r == null ? '—' : r >= 100 ? r.toFixed(0) : r.toFixed(2));
 const fmtRate = (r) => (r == null ? '—' : r.toFixed(1));
 
 function printTable(results, baseOf) {

@@ -238,6 +238,8 @@ test('batches: one call per batch equals row by row; out and zero-copy WasmArray
     const tOut = WasmArray.zeros(rows * n);
     op.jvp(wx, wg, { ...opts, shape, tangentOut: tOut });
     abs(tOut.view, op.jvp(x, g, { ...opts, shape })[1], 0, `${name} jvp tangentOut`);
+    // The pullback reads the value from `out`: writing the gradient there is refused.
+    throwsCode(() => pullback(wg, { out: wv }), 'option', 'out', `${name} aliasing`);
     for (const w of [wx, wv, wg, wgrad, tOut]) w.free();
   }
 });

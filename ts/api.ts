@@ -107,3 +107,21 @@ export {
   type CustomValueAndGrad,
   type CustomGfyLoss,
 } from './fy.js';
+export { fitLasso, fitElasticNet, fitWeightedLasso, fitSparseLogReg, lambdaMax, type FitOptions, type FitResult } from './lasso/solvers.js';
+export { hypergradient, type HypergradientOptions, type HypergradientResult } from './lasso/hypergradient.js';
+export {
+  gradSearch,
+  gridSearch,
+  randomSearch,
+  trainTestSplit,
+  type SearchData,
+  type SearchStep,
+  type SearchBest,
+  type SearchResult,
+  type GradSearchOptions,
+  type GridSearchOptions,
+  type RandomSearchOptions,
+} from './lasso/search.js';
+export { LassoHypergrad, standardize, loadDiabetes, type LassoHypergradOptions, type StandardizeOptions, type Standardized } from './lasso/estimator.js';
+export type { LassoModel, HypergradAlgorithm, Criterion, HeldOutCriterion, Optimizer, Matrix } from './lasso/common.js';
+export type { ProblemOptions } from './lasso/session.js';

@@ -19,9 +19,9 @@ import { place, slotBytes } from './runtime/call.js';
 /** Signatures of the perturb kernels (crates/wasm/src/perturb.rs). */
 interface PerturbKernels {
   perturb_forward(cfg: number, theta: number, rows: number, n: number, rowOffset: number, ys: number, ysLen: number,
-    y: number, yStderr: number, gradF: number, f: number, fStderr: number): number;
+    y: number, yStderr: number, gradF: number, f: number, fStderr: number, tapeZ: number, tapeY: number, tapeLen: number): number;
   perturb_backward(cfg: number, vjp: number, theta: number, yMean: number, input: number, rows: number, n: number,
-    rowOffset: number, ys: number, ysLen: number, out: number): number;
+    rowOffset: number, ys: number, ysLen: number, tapeZ: number, tapeY: number, tapeLen: number, out: number): number;
   perturb_loss(cfg: number, theta: number, target: number, rows: number, n: number, rowOffset: number, ys: number,
     ysLen: number, values: number, grad: number): number;
   perturb_points(cfg: number, theta: number, n: number, row: number, out: number, outLen: number): number;
@@ -229,6 +229,14 @@ function toJs(fn: string, x: Coerced): Float64Array {
   return x instanceof Float64Array ? x : x.toFloat64Array();
 }
 
+/**
+ * Largest sample tape (noise and oracle outputs, 16 bytes per sample and
+ * coordinate) kept for a pullback. Replaying a tape is several times cheaper
+ * than regenerating the noise and calling the oracle again; beyond the budget
+ * the pullback regenerates them from the seed (same bits, O(n) memory).
+ */
+const TAPE_BUDGET_BYTES = 64 * 2 ** 20;
+
 interface Tape {
   r: Resolved;
   theta: Float64Array;
@@ -236,11 +244,16 @@ interface Tape {
   n: number;
   est: PerturbedEstimate;
   ys: (Float64Array | null)[];
+  /** Forward samples (built-in oracles within the budget), rows·N·n each. */
+  samples: { z: Float64Array; y: Float64Array } | null;
 }
 
-function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown): Tape {
+function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown, record: boolean): Tape {
   const theta = toJs(fn, vector(fn, 'theta', thetaIn));
   const [rows, n] = shapeOf(fn, r, call, theta.length);
+  const tapeLen = rows * r.samples * n;
+  const keep = record && !r.user && tapeLen * 16 <= TAPE_BUDGET_BYTES;
+  const samples = keep ? { z: new Float64Array(tapeLen), y: new Float64Array(tapeLen) } : null;
   const est: PerturbedEstimate = {
     output: new Float64Array(rows * n),
     outputStderr: new Float64Array(rows * n),
@@ -251,15 +264,20 @@ function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown): Tape 
   const ys = eachBatch(r, theta, rows, n, (row0, count, ysRow) => {
     const t = count * n;
     guarded(fn, (ex) => {
-      const [sc, st, sy, sy1, sy2, sy3, sf, sf2] = scratch(ex).frame(fn, [
-        88, t * 8, ysRow ? ysRow.length * 8 : 0, t * 8, t * 8, t * 8, count * 8, count * 8,
+      const tl = samples ? tapeLen : 0;
+      const [sc, st, sy, sy1, sy2, sy3, sf, sf2, sz, syy] = scratch(ex).frame(fn, [
+        88, t * 8, ysRow ? ysRow.length * 8 : 0, t * 8, t * 8, t * 8, count * 8, count * 8, tl * 8, tl * 8,
       ]);
       f64At(ex, sc, 11).set(r.cfg);
       place(ex, fn, st, theta.subarray(row0 * n, row0 * n + t));
       const py = ysRow ? place(ex, fn, sy, ysRow) : 0;
       const status = kernels<PerturbKernels>(ex).perturb_forward(
-        sc, st, count, n, row0, py, ysRow ? ysRow.length : 0, sy1, sy2, sy3, sf, sf2);
+        sc, st, count, n, row0, py, ysRow ? ysRow.length : 0, sy1, sy2, sy3, sf, sf2, sz, syy, tl);
       if (status !== 0) throw statusError(fn, status, ARG_NAMES('theta'), HINTS);
+      if (samples && tl) {
+        samples.z.set(f64At(ex, sz, tl));
+        samples.y.set(f64At(ex, syy, tl));
+      }
       est.output.set(f64At(ex, sy1, t), row0 * n);
       est.outputStderr.set(f64At(ex, sy2, t), row0 * n);
       est.valueGrad.set(f64At(ex, sy3, t), row0 * n);
@@ -268,7 +286,7 @@ function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown): Tape 
     });
     return ysRow;
   });
-  return { r, theta, rows, n, est, ys };
+  return { r, theta, rows, n, est, ys, samples };
 }
 
 function backward(fn: string, tape: Tape, vjp: boolean, input: Vector, name: string): Float64Array {
@@ -281,7 +299,14 @@ function backward(fn: string, tape: Tape, vjp: boolean, input: Vector, name: str
   for (const { row0, count, ys } of batches) {
     const t = count * n;
     guarded(fn, (ex) => {
-      const [sc, st, sm, si, sy, so] = scratch(ex).frame(fn, [88, t * 8, t * 8, t * 8, ys ? ys.length * 8 : 0, t * 8]);
+      const tl = tape.samples ? tape.samples.z.length : 0;
+      const [sc, st, sm, si, sy, so, sz, syy] = scratch(ex).frame(fn, [
+        88, t * 8, t * 8, t * 8, ys ? ys.length * 8 : 0, t * 8, tl * 8, tl * 8,
+      ]);
+      if (tape.samples && tl) {
+        f64At(ex, sz, tl).set(tape.samples.z);
+        f64At(ex, syy, tl).set(tape.samples.y);
+      }
       f64At(ex, sc, 11).set(r.cfg);
       const span = (a: Float64Array) => a.subarray(row0 * n, row0 * n + t);
       place(ex, fn, st, span(theta));
@@ -289,7 +314,7 @@ function backward(fn: string, tape: Tape, vjp: boolean, input: Vector, name: str
       place(ex, fn, si, span(inp));
       const py = ys ? place(ex, fn, sy, ys) : 0;
       const status = kernels<PerturbKernels>(ex).perturb_backward(
-        sc, vjp ? 1 : 0, st, sm, si, count, n, row0, py, ys ? ys.length : 0, so);
+        sc, vjp ? 1 : 0, st, sm, si, count, n, row0, py, ys ? ys.length : 0, sz, syy, tl, so);
       if (status !== 0) throw statusError(fn, status, ARG_NAMES(name), HINTS);
       out.set(f64At(ex, so, t), row0 * n);
     });
@@ -318,16 +343,16 @@ function backward(fn: string, tape: Tape, vjp: boolean, input: Vector, name: str
  */
 export function perturbed(oracle: OracleSpec, options?: PerturbedOptions): PerturbedFn {
   const r = resolve('perturbed', oracle, options);
-  const op = (theta: Vector, call?: CallOptions) => forward('perturbed', r, theta, call).est.output;
+  const op = (theta: Vector, call?: CallOptions) => forward('perturbed', r, theta, call, false).est.output;
   const vjp = (theta: Vector, call?: CallOptions): [Float64Array, (g: Vector) => Float64Array] => {
-    const tape = forward('perturbed.vjp', r, theta, call);
+    const tape = forward('perturbed.vjp', r, theta, call, true);
     return [tape.est.output, (g: Vector) => backward('perturbed.vjp', tape, true, g, 'cotangent')];
   };
   const jvp = (theta: Vector, tangent: Vector, call?: CallOptions): [Float64Array, Float64Array] => {
-    const tape = forward('perturbed.jvp', r, theta, call);
+    const tape = forward('perturbed.jvp', r, theta, call, true);
     return [tape.est.output, backward('perturbed.jvp', tape, false, tangent, 'tangent')];
   };
-  const estimate = (theta: Vector, call?: CallOptions) => forward('perturbed.estimate', r, theta, call).est;
+  const estimate = (theta: Vector, call?: CallOptions) => forward('perturbed.estimate', r, theta, call, false).est;
   return Object.assign(op, { vjp, jvp, estimate });
 }
 

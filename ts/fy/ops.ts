@@ -14,7 +14,7 @@ import { DiffoptError, statusError } from '../runtime/errors.js';
 import { guarded, kernels, type Exports } from '../runtime/instance.js';
 import { batchShape, knownOptions, positive, sameLength, vector, type Coerced, type Vector } from '../runtime/input.js';
 import { scratch, WasmArray } from '../runtime/memory.js';
-import { ALPHA_HINT, alphaOption, copyF64, type FyKernels } from './kernels.js';
+import { ALPHA_HINT, alphaOption, cloneF64, copyF64, type FyKernels } from './kernels.js';
 
 /** Where a result may be written: a Float64Array or a {@link WasmArray}. */
 export type OutArray = Float64Array | WasmArray;
@@ -131,8 +131,8 @@ function forward(c: Call, record: boolean): [Float64Array, Tape | null] {
     if (!record) return [value, null];
     // The tape must not change if the caller later edits the returned value
     // or the input: keep private copies, except for WasmArrays (zero-copy).
-    const p = c.out instanceof WasmArray ? c.out : c.out === undefined ? value.slice() : copyF64(ex, po, total);
-    const x = !c.needsX ? null : c.x instanceof WasmArray ? c.x : c.x.slice();
+    const p = c.out instanceof WasmArray ? c.out : c.out === undefined ? cloneF64(value) : copyF64(ex, po, total);
+    const x = !c.needsX ? null : c.x instanceof WasmArray ? c.x : cloneF64(c.x);
     return [value, { call: c, p, x }];
   });
 }
@@ -144,7 +144,8 @@ function backward(t: Tape, mode: 'jvp' | 'vjp', input: Vector, name: string, opt
   const v = vector(fn, name, input);
   const total = c.rows * c.n;
   sameLength(fn, name, v.length, total);
-  const out = checkOut(fn, o.out, total, [v]);
+  // The kernel reads p (and x) while writing: none may alias the output.
+  const out = checkOut(fn, o.out, total, [v, t.p, t.x]);
   return guarded(fn, (ex) => {
     const [sp, sx, sv, so] = scratch(ex).frame(fn, [slotBytes(t.p), slotBytes(t.x), slotBytes(v), outBytes(out, total)]);
     const pp = place(ex, fn, sp, t.p);
@@ -401,6 +402,9 @@ export const projectBox: FyOp<BoxOptions> = makeOp('projectBox', (fn, x, options
   const lower = bound(fn, 'lower', o.lower, 0);
   const upper = bound(fn, 'upper', o.upper, 1);
   const { xs, rows, n, out } = base(fn, x, o);
+  if (out !== undefined && (out === lower || out === upper)) {
+    throw new DiffoptError('option', `${fn}: out must not be one of the inputs`, 'out');
+  }
   for (const [name, b] of [['lower', lower], ['upper', upper]] as const) {
     if (b.length !== 1 && b.length !== n && b.length !== rows * n) {
       throw new DiffoptError('shape', `${fn}: ${name} has ${b.length} elements, expected 1, ${n} (one row) or ${rows * n}`, name);

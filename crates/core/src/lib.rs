@@ -10,6 +10,7 @@
 
 pub mod dtw;
 pub mod fy;
+pub mod lasso;
 pub mod math;
 pub mod perturb;
 pub mod sort;

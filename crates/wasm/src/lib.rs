@@ -20,6 +20,7 @@ use diffopt_core::Status;
 
 mod dtw;
 mod fy;
+mod lasso;
 mod perturb;
 mod sort;
 

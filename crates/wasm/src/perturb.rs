@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use diffopt_core::perturb::{self, Config, ForwardOut, Noise, Oracle, Source, Work};
+use diffopt_core::perturb::{self, Config, ForwardOut, Noise, Oracle, Source, Tape, TapeRef, Work};
 use diffopt_core::Status;
 
 use crate::{slice, slice_mut, status, total, BAD_OPTION};
@@ -65,6 +65,8 @@ fn source<'a>(kind: i32, a: usize, b: usize, ys: &'a [f64]) -> Option<Source<'a>
 /// y_ε, its standard errors, ∇F_ε (rows·n each) and F_ε with its standard
 /// error (rows each). `ys` (len `ys_len`) holds the samples of an external
 /// oracle for one row (`rows` = 1, numbered `row_offset` for the noise).
+/// When `tape_z`/`tape_y` are not null (rows·samples·n each) the samples are
+/// recorded there for [`perturb_backward`].
 ///
 /// # Safety
 /// Pointers address the lengths above.
@@ -83,10 +85,14 @@ pub unsafe extern "C" fn perturb_forward(
     grad_f: *mut f64,
     f: *mut f64,
     f_stderr: *mut f64,
+    tape_z: *mut f64,
+    tape_y: *mut f64,
+    tape_len: usize,
 ) -> i32 {
     let Some((c, kind, a, b)) = decode(slice(cfg, CFG_LEN)) else { return BAD_OPTION };
     let Some(src) = source(kind, a, b, slice(ys, ys_len)) else { return BAD_OPTION };
     let Some(t) = total(rows, n) else { return Status::Shape as i32 };
+    let tape = (!tape_z.is_null() && !tape_y.is_null()).then(|| Tape { z: slice_mut(tape_z, tape_len), y: slice_mut(tape_y, tape_len) });
     let out = ForwardOut {
         y: slice_mut(y, t),
         y_stderr: slice_mut(y_stderr, t),
@@ -94,10 +100,12 @@ pub unsafe extern "C" fn perturb_forward(
         f: slice_mut(f, rows),
         f_stderr: slice_mut(f_stderr, rows),
     };
-    WORK.with(|w| status(perturb::forward(&c, src, slice(theta, t), rows, n, row_offset, out, &mut w.borrow_mut())))
+    WORK.with(|w| status(perturb::forward(&c, src, slice(theta, t), rows, n, row_offset, out, tape, &mut w.borrow_mut())))
 }
 
-/// Jacobian products of y_ε: `vjp` = 1 (cotangent in) or 0 (tangent in).
+/// Jacobian products of y_ε: `vjp` = 1 (cotangent in) or 0 (tangent in),
+/// replaying the forward samples from `tape_z`/`tape_y` when not null, else
+/// regenerating them from the seed.
 ///
 /// # Safety
 /// Pointers address rows·n elements (`ys_len` for `ys`).
@@ -114,13 +122,17 @@ pub unsafe extern "C" fn perturb_backward(
     row_offset: usize,
     ys: *const f64,
     ys_len: usize,
+    tape_z: *const f64,
+    tape_y: *const f64,
+    tape_len: usize,
     out: *mut f64,
 ) -> i32 {
     let Some((c, kind, a, b)) = decode(slice(cfg, CFG_LEN)) else { return BAD_OPTION };
     let Some(src) = source(kind, a, b, slice(ys, ys_len)) else { return BAD_OPTION };
     let Some(t) = total(rows, n) else { return Status::Shape as i32 };
+    let tape = (!tape_z.is_null() && !tape_y.is_null()).then(|| TapeRef { z: slice(tape_z, tape_len), y: slice(tape_y, tape_len) });
     WORK.with(|w| {
-        status(perturb::backward(&c, src, vjp != 0, slice(theta, t), slice(y_mean, t), slice(input, t), rows, n, row_offset, slice_mut(out, t), &mut w.borrow_mut()))
+        status(perturb::backward(&c, src, vjp != 0, slice(theta, t), slice(y_mean, t), slice(input, t), rows, n, row_offset, tape, slice_mut(out, t), &mut w.borrow_mut()))
     })
 }
 

@@ -21,9 +21,10 @@
 //!
 //! the exact maximizer of the linearized Φ minus Ω minus c·D_Ω(·, μ). It
 //! increases F monotonically when c·∇²Ω + S ⪰ 0; since ∇²Ω ⪰ σI (σ = 1, or 4
-//! for the binary entropy), c = max(0, max_i Σ_{j≠i}|S_ij| − S_ii)/σ
-//! (Gershgorin) suffices. For A = 0, c = 0 and one step gives the classic
-//! map exactly. The solver stops when the fixed-point residual
+//! for the binary entropy), c_max = max(0, max_i Σ_{j≠i}|S_ij| − S_ii)/σ
+//! (Gershgorin) always suffices, and a smaller c checked along the step
+//! itself usually does (see `solve_row`). For A = 0, c = 0 and one step
+//! gives the classic map exactly. The solver stops when the fixed-point residual
 //! ‖μ − ŷ_Ω(θ_u + Sμ)‖_∞ ≤ tol (zero exactly at a stationary point) and
 //! reports [`Status::NotConverged`] after `max_iter` steps otherwise.
 //!
@@ -37,7 +38,7 @@ use super::losses::{check_target, dense_target, Target};
 use super::maps::{sigmoid, softmax_row};
 use super::simplex::simplex_threshold;
 use super::{check_len, total, KernelError};
-use crate::math::lanes::all_finite;
+use crate::math::lanes::{all_finite, relu};
 use crate::math::ln;
 use crate::Status;
 
@@ -109,6 +110,8 @@ pub struct GfyScratch {
     g: Vec<f64>,
     t: Vec<f64>,
     y: Vec<f64>,
+    zn: Vec<f64>,
+    mn: Vec<f64>,
     vals: Vec<f64>,
 }
 
@@ -124,7 +127,7 @@ impl GfyScratch {
             }
             Ok(())
         }
-        for v in [&mut self.mu, &mut self.z, &mut self.g, &mut self.t, &mut self.y] {
+        for v in [&mut self.mu, &mut self.z, &mut self.g, &mut self.t, &mut self.y, &mut self.zn, &mut self.mn] {
             grow(v, n)?;
         }
         if self.vals.capacity() < n + 1 {
@@ -360,7 +363,7 @@ fn predict(solver: Solver, z: &[f64], out: &mut [f64], vals: &mut Vec<f64>) {
         (Domain::Simplex, Reg::Squared) => {
             let (m, tau) = simplex_threshold(z, 1.0, vals);
             for (o, &v) in out.iter_mut().zip(z) {
-                *o = ((v - m) - tau).max(0.0);
+                *o = relu((v - m) - tau);
             }
         }
         (Domain::Simplex, Reg::Entropy) => softmax_row(z, out),
@@ -391,36 +394,67 @@ fn energy_grad(th: &[f64], s: Option<&[f64]>, mu: &[f64], g: &mut [f64]) {
 }
 
 /// Runs the solver on one row; leaves ŷ in `sc.mu`. Returns (iterations,
-/// final residual).
-fn solve_row(solver: Solver, th: &[f64], s: Option<&[f64]>, c: f64, n: usize, sc: &mut GfyScratch) -> (usize, f64) {
-    let GfyScratch { mu, z, g, t, vals, .. } = sc;
+/// final residual). The step constant adapts: each step first tries half
+/// the previous c and doubles it (up to the safe `c_max`) until
+/// ⟨g⁺ − g, d⟩ + c⟨∇Ω(μ⁺) − ∇Ω(μ), d⟩ ≥ 0 with d = μ⁺ − μ — for a
+/// quadratic energy ⟨g⁺ − g, d⟩ = dᵀSd exactly, so this is the ascent
+/// condition along the step itself, usually met by a c far below the
+/// Gershgorin bound. g⁺ = θ_u + Sμ⁺ is the next step's gradient, so a
+/// step costs one matrix-vector product unless c has to grow.
+fn solve_row(solver: Solver, th: &[f64], s: Option<&[f64]>, c_max: f64, n: usize, sc: &mut GfyScratch) -> (usize, f64) {
+    let GfyScratch { mu, z, g, t, y: gn, zn, mn, vals, .. } = sc;
     let (mu, z, g, t) = (&mut mu[..n], &mut z[..n], &mut g[..n], &mut t[..n]);
+    let (gn, zn, mn) = (&mut gn[..n], &mut zn[..n], &mut mn[..n]);
     z.copy_from_slice(th);
     predict(solver, z, mu, vals);
+    energy_grad(th, s, mu, g);
     let mut res = f64::INFINITY;
+    let mut c = 0.0f64;
     for it in 0..solver.max_iter {
-        energy_grad(th, s, mu, g);
         predict(solver, g, t, vals);
         res = mu.iter().zip(t.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         if res <= solver.tol {
             return (it, res);
         }
-        if c == 0.0 {
+        if s.is_none() {
+            // Bilinear: the fixed point is reached in one step (c = 0).
             mu.copy_from_slice(t);
             z.copy_from_slice(g);
             continue;
         }
-        // ∇Ω(μ): μ for the squared norm; the dual point z for the entropies
-        // (ln μ + 1 = z + const on the simplex, logit μ = z on the cube).
-        let inv = 1.0 / (1.0 + c);
-        for i in 0..n {
-            let prev = if solver.reg == Reg::Squared { mu[i] } else { z[i] };
-            z[i] = (g[i] + c * prev) * inv;
+        c *= 0.5;
+        loop {
+            if c == 0.0 {
+                mn.copy_from_slice(t);
+                zn.copy_from_slice(g);
+            } else {
+                // ∇Ω(μ): μ for the squared norm; the dual point z for the
+                // entropies (ln μ + 1 = z + const on the simplex, logit μ = z
+                // on the cube).
+                let inv = 1.0 / (1.0 + c);
+                for i in 0..n {
+                    let prev = if solver.reg == Reg::Squared { mu[i] } else { z[i] };
+                    zn[i] = (g[i] + c * prev) * inv;
+                }
+                predict(solver, zn, mn, vals);
+            }
+            energy_grad(th, s, mn, gn);
+            let (mut curv, mut breg) = (0.0, 0.0);
+            for i in 0..n {
+                let d = mn[i] - mu[i];
+                curv += (gn[i] - g[i]) * d;
+                breg += if solver.reg == Reg::Squared { d } else { zn[i] - z[i] } * d;
+            }
+            if c >= c_max || curv + c * breg >= 0.0 {
+                break;
+            }
+            c = if c == 0.0 { (1e-3 * c_max).max(1e-12) } else { (2.0 * c).min(c_max) };
         }
-        predict(solver, z, mu, vals);
+        mu.copy_from_slice(mn);
+        z.copy_from_slice(zn);
+        g.copy_from_slice(gn);
     }
-    // One last residual at the final iterate.
-    energy_grad(th, s, mu, g);
+    // The residual at the final iterate.
     predict(solver, g, t, vals);
     let last = mu.iter().zip(t.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
     (solver.max_iter, if last.is_nan() { res } else { last })

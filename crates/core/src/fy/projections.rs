@@ -13,7 +13,7 @@
 use super::maps::support_centered;
 use super::simplex::{simplex_threshold, threshold_sorted};
 use super::{check_len, total, KernelError, Scratch};
-use crate::math::lanes::all_finite;
+use crate::math::lanes::{all_finite, relu};
 use crate::math::order_key;
 use crate::Status;
 
@@ -126,7 +126,7 @@ pub fn forward_batch(
 pub fn project_simplex(x: &[f64], scale: f64, out: &mut [f64], sc: &mut Scratch) {
     let (m, tau) = simplex_threshold(x, scale, &mut sc.vals);
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = ((v - m) - tau).max(0.0);
+        *o = relu((v - m) - tau);
     }
 }
 
@@ -143,7 +143,7 @@ pub fn project_l1(x: &[f64], radius: f64, out: &mut [f64], sc: &mut Scratch) {
     }
     let (m, tau) = simplex_threshold(out, radius, &mut sc.vals);
     for (o, &v) in out.iter_mut().zip(x) {
-        let a = ((*o - m) - tau).max(0.0);
+        let a = relu((*o - m) - tau);
         *o = if v < 0.0 { -a } else { a };
     }
 }
@@ -175,7 +175,7 @@ pub fn project_sparse_simplex(x: &[f64], k: usize, scale: f64, out: &mut [f64], 
     let tau = threshold_sorted(vals, scale);
     out[..n].fill(0.0);
     for &(_, i) in keyed.iter() {
-        out[i as usize] = ((x[i as usize] - m) - tau).max(0.0);
+        out[i as usize] = relu((x[i as usize] - m) - tau);
     }
 }
 

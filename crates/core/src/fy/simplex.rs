@@ -21,11 +21,15 @@ fn sort_desc(v: &mut [f64]) {
 /// rare (a few % of a row), so blocks of 8 are first tested branch-free and
 /// skipped when empty; inside a non-empty block every value is written and
 /// the length only advances for kept ones (no data-dependent branch).
+/// Leaves them in `vals[..k]` and returns k.
 #[inline]
-fn filter_above(x: &[f64], bound: f64, f: impl Fn(f64) -> f64, vals: &mut Vec<f64>) {
+fn filter_above(x: &[f64], bound: f64, f: impl Fn(f64) -> f64, vals: &mut Vec<f64>) -> usize {
     const B: usize = 8;
-    vals.clear();
-    vals.resize(x.len() + 1, 0.0);
+    // Grow only: zeroing the buffer for every row would be one more pass
+    // (and wasm's memset is not free).
+    if vals.len() < x.len() + 1 {
+        vals.resize(x.len() + 1, 0.0);
+    }
     let buf = &mut vals[..];
     let mut k = 0;
     let chunks = x.chunks_exact(B);
@@ -49,7 +53,7 @@ fn filter_above(x: &[f64], bound: f64, f: impl Fn(f64) -> f64, vals: &mut Vec<f6
         buf[k] = y;
         k += (y > bound) as usize;
     }
-    vals.truncate(k);
+    k
 }
 
 /// Count, Σy and Σy² of a set of values.
@@ -145,9 +149,9 @@ fn median3(a: f64, b: f64, c: f64) -> f64 {
 pub fn simplex_threshold(v: &[f64], scale: f64, vals: &mut Vec<f64>) -> (f64, f64) {
     let m = crate::math::lanes::max(v);
     // p_max ≤ scale, so τ ≥ −scale and entries with v_i − m ≤ −scale are 0.
-    filter_above(v, -scale, |x| x - m, vals);
+    let k = filter_above(v, -scale, |x| x - m, vals);
     // Support test at the k-th largest y: scale + k·y > Σ_{j≤k} y_j.
-    let st = longest_prefix(vals, |st, y| scale + st.k * y > st.s1);
+    let st = longest_prefix(&mut vals[..k], |st, y| scale + st.k * y > st.s1);
     (m, (st.s1 - scale) / st.k)
 }
 
@@ -183,8 +187,8 @@ fn entmax15_tau(st: Stats) -> f64 {
 pub fn entmax15_threshold(x: &[f64], vals: &mut Vec<f64>) -> (f64, f64) {
     let m = crate::math::lanes::max(x);
     // p_max = (0 − τ)² ≤ 1 gives τ ≥ −1: entries with X_i ≤ −1 are 0.
-    filter_above(x, -1.0, |v| 0.5 * (v - m), vals);
-    let st = longest_prefix(vals, |st, y| entmax15_tau(st) <= y);
+    let k = filter_above(x, -1.0, |v| 0.5 * (v - m), vals);
+    let st = longest_prefix(&mut vals[..k], |st, y| entmax15_tau(st) <= y);
     (m, entmax15_tau(st))
 }
 

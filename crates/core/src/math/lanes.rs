@@ -4,6 +4,10 @@
 //! combined in a fixed order (no data-dependent or compiler-chosen order),
 //! and [`exp_nonpos`] is branch-free.
 
+// The constants are fdlibm's, digit for digit (as in `elementary`); x − x
+// is the intended NaN/Inf detector.
+#![allow(clippy::excessive_precision, clippy::approx_constant, clippy::eq_op)]
+
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
@@ -39,6 +43,18 @@ pub fn exp_nonpos(x: f64) -> f64 {
     // compiler would turn into a branch around the polynomial.
     let keep = ((x >= EXP_MIN) as u64).wrapping_neg();
     f64::from_bits((y * scale).to_bits() & keep)
+}
+
+/// max(x, 0) as a compare-and-select: `f64::max` must return the non-NaN
+/// operand, which costs extra instructions around wasm's `f64x2.max`
+/// (NaN-propagating); inputs here are NaN-free, so the select is exact.
+#[inline(always)]
+pub fn relu(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
 }
 
 /// Σ x in a fixed lane order.

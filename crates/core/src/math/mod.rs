@@ -8,7 +8,7 @@ pub mod softmin;
 pub mod lanes;
 mod trig;
 
-pub use elementary::{exp, ln, ln_1p, log_add_exp};
+pub use elementary::{exp, ln, ln_1p, ln_normal, log_add_exp};
 pub use trig::sincos_turns;
 
 /// Order-preserving map from f64 to u64: `a < b` ⇔ `key(a) < key(b)` for

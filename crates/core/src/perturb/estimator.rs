@@ -81,6 +81,27 @@ impl Work {
     }
 }
 
+/// The samples of a forward pass kept for the backward pass: noise Zₛ and
+/// oracle outputs yₛ, each rows·N·n (row-major by row, then sample). With a
+/// tape the backward pass neither regenerates noise nor calls the oracle;
+/// without one (when memory is tight) it regenerates both from the seed,
+/// which gives the same bits.
+pub struct Tape<'a> {
+    pub z: &'a mut [f64],
+    pub y: &'a mut [f64],
+}
+
+/// Read-only [`Tape`].
+#[derive(Clone, Copy)]
+pub struct TapeRef<'a> {
+    pub z: &'a [f64],
+    pub y: &'a [f64],
+}
+
+fn tape_len(cfg: &Config, rows: usize, n: usize) -> Option<usize> {
+    rows.checked_mul(cfg.samples)?.checked_mul(n)
+}
+
 /// Validates the configuration, θ and the source for rows×n.
 pub fn check(cfg: &Config, source: Source, theta: &[f64], rows: usize, n: usize) -> Result<(), KernelError> {
     let total = rows.checked_mul(n).ok_or(KernelError::new(Status::Shape, ARG_THETA))?;
@@ -184,8 +205,15 @@ pub struct ForwardOut<'a> {
 /// y_ε, its standard errors, ∇F_ε, F_ε and its standard error, per row.
 /// `row_offset` numbers the rows for the noise streams (external sources
 /// are processed one row per call).
-pub fn forward(cfg: &Config, source: Source, theta: &[f64], rows: usize, n: usize, row_offset: usize, out: ForwardOut, w: &mut Work) -> Result<(), KernelError> {
+#[allow(clippy::too_many_arguments)]
+pub fn forward(cfg: &Config, source: Source, theta: &[f64], rows: usize, n: usize, row_offset: usize, out: ForwardOut, mut tape: Option<Tape>, w: &mut Work) -> Result<(), KernelError> {
     check(cfg, source, theta, rows, n)?;
+    if let Some(t) = &tape {
+        let len = tape_len(cfg, rows, n);
+        if len != Some(t.z.len()) || len != Some(t.y.len()) {
+            return Err(KernelError::new(Status::Shape, ARG_YS));
+        }
+    }
     let total = rows * n;
     if out.y.len() != total || out.y_stderr.len() != total || out.grad_f.len() != total || out.f.len() != rows || out.f_stderr.len() != rows {
         return Err(KernelError::new(Status::Shape, ARG_INPUT));
@@ -209,6 +237,11 @@ pub fn forward(cfg: &Config, source: Source, theta: &[f64], rows: usize, n: usiz
         let (mut fs, mut fs2) = (0.0, 0.0);
         for s in 0..cfg.samples {
             sample(cfg, source, th, r + row_offset, s, z, eta, y, oracle);
+            if let Some(t) = &mut tape {
+                let at = (r * cfg.samples + s) * n;
+                t.z[at..at + n].copy_from_slice(z);
+                t.y[at..at + n].copy_from_slice(y);
+            }
             let mut f = 0.0;
             for i in 0..n {
                 f += y[i] * eta[i];
@@ -255,8 +288,17 @@ fn stderr(sum: f64, sum2: f64, n: usize) -> f64 {
 /// Jacobian products of y_ε: `vjp` (cotangent in) or jvp (tangent in), per
 /// row, with `y_mean` the forward output (the control variate's baseline).
 #[allow(clippy::too_many_arguments)]
-pub fn backward(cfg: &Config, source: Source, vjp: bool, theta: &[f64], y_mean: &[f64], input: &[f64], rows: usize, n: usize, row_offset: usize, out: &mut [f64], w: &mut Work) -> Result<(), KernelError> {
+pub fn backward(cfg: &Config, source: Source, vjp: bool, theta: &[f64], y_mean: &[f64], input: &[f64], rows: usize, n: usize, row_offset: usize, tape: Option<TapeRef>, out: &mut [f64], w: &mut Work) -> Result<(), KernelError> {
     check(cfg, source, theta, rows, n)?;
+    if let Some(t) = &tape {
+        let len = tape_len(cfg, rows, n);
+        if len != Some(t.z.len()) || len != Some(t.y.len()) {
+            return Err(KernelError::new(Status::Shape, ARG_YS));
+        }
+        if !all_finite(t.z) || !all_finite(t.y) {
+            return Err(KernelError::new(Status::NonFinite, ARG_YS));
+        }
+    }
     let total = rows * n;
     if input.len() != total || y_mean.len() != total || out.len() != total {
         return Err(KernelError::new(Status::Shape, ARG_INPUT));
@@ -278,7 +320,14 @@ pub fn backward(cfg: &Config, source: Source, vjp: bool, theta: &[f64], y_mean: 
         let o = &mut out[span];
         o.fill(0.0);
         for s in 0..cfg.samples {
-            sample(cfg, source, th, r + row_offset, s, z, eta, y, oracle);
+            match &tape {
+                Some(t) => {
+                    let at = (r * cfg.samples + s) * n;
+                    z.copy_from_slice(&t.z[at..at + n]);
+                    y.copy_from_slice(&t.y[at..at + n]);
+                }
+                None => sample(cfg, source, th, r + row_offset, s, z, eta, y, oracle),
+            }
             if cv {
                 for i in 0..n {
                     y[i] -= ym[i];

@@ -20,7 +20,7 @@ pub mod estimator;
 pub mod oracles;
 pub mod rng;
 
-pub use estimator::{backward, forward, fy_loss, points, Config, ForwardOut, Source, Work};
+pub use estimator::{backward, forward, fy_loss, points, Config, ForwardOut, Source, Tape, TapeRef, Work};
 pub use oracles::Oracle;
 pub use rng::Noise;
 

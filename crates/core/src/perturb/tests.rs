@@ -20,19 +20,19 @@ fn est(c: &Config, o: Oracle, theta: &[f64]) -> Est {
     let n = theta.len();
     let (mut y, mut se, mut gf, mut f, mut fse) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0], vec![0.0]);
     let out = ForwardOut { y: &mut y, y_stderr: &mut se, grad_f: &mut gf, f: &mut f, f_stderr: &mut fse };
-    forward(c, Source::Builtin(o), theta, 1, n, 0, out, &mut Work::new()).unwrap();
+    forward(c, Source::Builtin(o), theta, 1, n, 0, out, None, &mut Work::new()).unwrap();
     Est { y, se, grad_f: gf, f: f[0], f_se: fse[0] }
 }
 
 fn vjp(c: &Config, o: Oracle, theta: &[f64], ym: &[f64], g: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; theta.len()];
-    backward(c, Source::Builtin(o), true, theta, ym, g, 1, theta.len(), 0, &mut out, &mut Work::new()).unwrap();
+    backward(c, Source::Builtin(o), true, theta, ym, g, 1, theta.len(), 0, None, &mut out, &mut Work::new()).unwrap();
     out
 }
 
 fn jvp(c: &Config, o: Oracle, theta: &[f64], ym: &[f64], u: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; theta.len()];
-    backward(c, Source::Builtin(o), false, theta, ym, u, 1, theta.len(), 0, &mut out, &mut Work::new()).unwrap();
+    backward(c, Source::Builtin(o), false, theta, ym, u, 1, theta.len(), 0, None, &mut out, &mut Work::new()).unwrap();
     out
 }
 
@@ -207,7 +207,7 @@ fn external_samples_equal_builtin_ones() {
     let b = est(&c, Oracle::Argmax, &theta);
     let (mut y, mut se, mut gf, mut f, mut fse) = (vec![0.0; 4], vec![0.0; 4], vec![0.0; 4], vec![0.0], vec![0.0]);
     let out = ForwardOut { y: &mut y, y_stderr: &mut se, grad_f: &mut gf, f: &mut f, f_stderr: &mut fse };
-    forward(&c, Source::External(&ys), &theta, 1, 4, 0, out, &mut Work::new()).unwrap();
+    forward(&c, Source::External(&ys), &theta, 1, 4, 0, out, None, &mut Work::new()).unwrap();
     assert_eq!(y, b.y);
     assert_eq!(f[0], b.f);
 }
@@ -221,7 +221,7 @@ fn bad_input_is_reported() {
         let n = theta.len();
         let (mut y, mut se, mut gf, mut f, mut fse) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0], vec![0.0]);
         let out = ForwardOut { y: &mut y, y_stderr: &mut se, grad_f: &mut gf, f: &mut f, f_stderr: &mut fse };
-        forward(c, Source::Builtin(o), theta, 1, n, 0, out, w).map(|_| ())
+        forward(c, Source::Builtin(o), theta, 1, n, 0, out, None, w).map(|_| ())
     };
     assert_eq!(run(&Config { epsilon: 0.0, ..c }, Oracle::Argmax, &[1.0], &mut w).unwrap_err().status, Status::Domain);
     assert_eq!(run(&Config { samples: 0, ..c }, Oracle::Argmax, &[1.0], &mut w).unwrap_err().status, Status::Domain);
@@ -247,3 +247,25 @@ fn bitwise_reference_values() {
 const REF_GAUSSIAN_ARGMAX_F: u64 = 0x3ff6_48da_2910_5610;
 const REF_GUMBEL_TOPK_F: u64 = 0x4007_3fdd_531e_caed;
 const REF_MULT_RANKING_F: u64 = 0x4029_9e67_72ef_d589;
+
+#[test]
+fn a_tape_replays_exactly_what_regeneration_gives() {
+    use super::estimator::{Tape, TapeRef};
+    let theta = [1.3, 0.2, 0.9, 1.1, 0.4, 0.8];
+    let (rows, n) = (2, 3);
+    for o in [Oracle::Argmax, Oracle::Ranking] {
+        let c = Config { multiplicative: true, ..cfg(Noise::Gaussian, 0.4, 40, 3) };
+        let (mut y, mut se, mut gf, mut f, mut fse) = (vec![0.0; 6], vec![0.0; 6], vec![0.0; 6], vec![0.0; 2], vec![0.0; 2]);
+        let (mut tz, mut ty) = (vec![0.0; rows * 40 * n], vec![0.0; rows * 40 * n]);
+        let mut w = Work::new();
+        let out = ForwardOut { y: &mut y, y_stderr: &mut se, grad_f: &mut gf, f: &mut f, f_stderr: &mut fse };
+        forward(&c, Source::Builtin(o), &theta, rows, n, 0, out, Some(Tape { z: &mut tz, y: &mut ty }), &mut w).unwrap();
+        let g = [0.5, -1.0, 2.0, 1.5, 0.25, -0.75];
+        for vjp in [true, false] {
+            let (mut a, mut b) = (vec![0.0; 6], vec![0.0; 6]);
+            backward(&c, Source::Builtin(o), vjp, &theta, &y, &g, rows, n, 0, None, &mut a, &mut w).unwrap();
+            backward(&c, Source::Builtin(o), vjp, &theta, &y, &g, rows, n, 0, Some(TapeRef { z: &tz, y: &ty }), &mut b, &mut w).unwrap();
+            assert_eq!(a, b);
+        }
+    }
+}

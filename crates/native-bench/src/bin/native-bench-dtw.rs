@@ -37,6 +37,7 @@ use std::time::Instant;
 
 use diffopt_core::dtw::pairwise::{pairwise, Metric};
 use diffopt_core::dtw::{pair, CostKind, Options, PairOp, Scratch};
+use diffopt_native_bench::{median, SplitMix64};
 
 /// CPU time of this thread (ns), Linux; wall time elsewhere.
 #[cfg(target_os = "linux")]
@@ -62,21 +63,6 @@ fn thread_cpu_ns() -> f64 {
 #[cfg(not(target_os = "linux"))]
 fn thread_cpu_ns() -> f64 {
     f64::NAN
-}
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
 }
 
 fn gen(seed: u64, len: usize) -> Vec<f64> {
@@ -138,17 +124,6 @@ fn parse_case(s: &str) -> Result<Case, String> {
         return Err(format!("case `{s}`: pairwise has no grad mode"));
     }
     Ok(Case { op, name, grad, m, n, d })
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let m = s.len() / 2;
-    if s.len() % 2 == 1 {
-        s[m]
-    } else {
-        0.5 * (s[m - 1] + s[m])
-    }
 }
 
 /// One case with its inputs and buffers.
