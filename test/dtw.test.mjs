@@ -488,6 +488,8 @@ test('bad input: typed errors naming the argument', () => {
   throwsCode(() => softDtw(new Float64Array(5), [1], { shape: [2, 2] }), 'shape', 'X', 'shape mismatch');
   throwsCode(() => softDtw(new Float64Array(6), new Float64Array(5), { shape: [3, 2] }), 'shape', 'Y', 'not a multiple of dims');
   throwsCode(() => softDtwFromCost(new Float64Array(6)), 'shape', 'C', 'flat C without shape');
+  throwsCode(() => softDtw([[1, 2], [3, 4]], [[1, 2]], { shape: [2, 3] }), 'shape', 'X', 'rows disagree with shape');
+  assert.is(softDtw([[1, 2], [3, 4]], [[1, 2]], { shape: [2, 2] }), softDtw([[1, 2], [3, 4]], [[1, 2]]));
   throwsCode(() => softDtwFromCost([[1, NaN]]), 'nonfinite', 'C', 'NaN in C');
   throwsCode(() => softDtwFromCost([[1, 2]], { gamma: 0 }), 'domain', 'gamma', 'γ on C');
   throwsCode(() => softDtwFromCost.jvp([[1, 2]], [[1, 2, 3]]), 'shape', 'Z', 'Z shape');

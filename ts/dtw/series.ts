@@ -73,7 +73,7 @@ export function series(fn: string, name: string, value: unknown, shape?: unknown
     f = withShape(fn, name, value, shape, dimsHint);
   } else if (Array.isArray(value)) {
     if (value.length === 0) throw shapeError(fn, name, 'is empty (a series needs at least one frame)');
-    if (typeof value[0] === 'number' || shape !== undefined) {
+    if (typeof value[0] === 'number') {
       f = withShape(fn, name, flatNumbers(fn, name, value), shape, dimsHint);
     } else {
       const rows = value as readonly ArrayLike<unknown>[];
@@ -96,6 +96,9 @@ export function series(fn: string, name: string, value: unknown, shape?: unknown
         }
       }
       f = { data, length: rows.length, dims };
+      if (shape !== undefined && (!isShape(shape) || shape[0] !== f.length || shape[1] !== dims)) {
+        throw shapeError(fn, name, `has ${f.length} frames of ${dims} values, not the shape ${JSON.stringify(shape)} given`);
+      }
     }
   } else if (value !== null && typeof value === 'object' && 'data' in value && 'shape' in value) {
     const v = value as { data: unknown; shape: unknown };
