@@ -107,6 +107,12 @@ pub struct Walker {
     off: usize,
 }
 
+impl Default for Walker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Walker {
     pub fn new() -> Self {
         Walker { ilo: 1, ihi: 0, off: 0 }

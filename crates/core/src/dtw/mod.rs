@@ -26,6 +26,10 @@
 //! operators on series and on cost matrices), [`pairwise`] and
 //! [`barycenter`].
 
+// Sweeps index several per-diagonal arrays by the same row/diagonal index,
+// and kernels take the geometry, the field and the tapes explicitly.
+#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+
 pub mod backward;
 pub mod barycenter;
 pub mod field;

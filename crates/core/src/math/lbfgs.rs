@@ -10,6 +10,9 @@
 //! relative decrease (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ `ftol`,
 //! or `max_iter` iterations / `max_evals` evaluations.
 
+// `!(a < b)` is deliberate where NaN must take the fallback branch.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::Status;
 
 /// Settings of [`minimize`].

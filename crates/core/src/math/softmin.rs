@@ -11,6 +11,8 @@
 //! [`crate::math::exp`] / [`crate::math::ln`] (fdlibm), restricted to the
 //! ranges the soft-minimum needs.
 
+#![allow(clippy::excessive_precision)] // fdlibm's constants, digit for digit
+
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 /// Below this e^x is subnormal; [`exp_nonpos`] returns 0 there.
