@@ -289,6 +289,9 @@ test('FY losses: gradient = finite differences, loss ≥ 0 and = 0 at y = ŷ, ba
     const per = fyLoss.valueAndGrad(x, label, { map: 'perceptron' });
     assert.ok(Math.abs(per.value - (m - x[label])) < 1e-15);
     assert.is(per.prediction[x.indexOf(m)], 1);
+    const u = r.normals(n);
+    const fdp = directional((z) => fyLoss(z, label, { map: 'perceptron' }), x, u);
+    assert.ok(Math.abs(fdp - dot(per.grad, u)) < 1e-7, 'perceptron subgradient = finite differences away from ties');
   }
   // A batch: the mean over rows and the gradient of the mean.
   const [rows, n] = [4, 5];
