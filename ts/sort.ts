@@ -7,9 +7,9 @@
  */
 import { collect, checkOut, outBytes, outPointer, place, slotBytes, type Out } from './runtime/call.js';
 import { DiffoptError, statusError } from './runtime/errors.js';
-import { guarded, kernels } from './runtime/instance.js';
+import { guarded, kernels, type Exports } from './runtime/instance.js';
 import { batchShape, choice, knownOptions, positive, sameLength, vector, type Coerced, type Vector } from './runtime/input.js';
-import { f64At, scratch, u32At } from './runtime/memory.js';
+import { f64At, scratch, WasmArray } from './runtime/memory.js';
 
 /** Regularization of the projection: quadratic (`'l2'`) or entropic (`'kl'`). */
 export type Regularization = 'l2' | 'kl';
@@ -113,13 +113,76 @@ const HINTS = {
   k: 'it must be an integer in [1, n]',
 };
 
-/** What the backward pass replays (copied out of wasm: nothing to free). */
+/** What the backward pass needs of a call (not its arrays: a tape keeps no user data alive). */
+interface TapeCall {
+  fn: string;
+  op: number;
+  reg: number;
+  dir: number;
+  strength: number;
+  rows: number;
+  n: number;
+}
+
+/**
+ * What the backward pass replays: the recorded state, copied out of wasm in
+ * one block laid out as in {@link tapeLayout} (nothing to free).
+ */
 interface Tape {
-  call: Call;
-  value: Float64Array;
-  perm: Uint32Array;
-  blockStart: Uint32Array;
-  weights: Float64Array;
+  call: TapeCall;
+  bytes: Uint8Array;
+}
+
+/**
+ * Byte offsets of the recorded state of `total` elements in wasm:
+ * [value f64 (KL rank only)] [weights f64] [perm u32] [blockStart u32].
+ * Only the part from `kept` on is copied out: the KL soft rank needs its
+ * value r in the backward pass, L2 weights are the implied 1/|B| (the kernel
+ * accepts them absent), so an L2 tape is 8 bytes per element.
+ */
+function tapeLayout(op: number, reg: number, total: number) {
+  const keepValue = op === OP_CODES.rank && reg === 1;
+  const keepWeights = reg === 1;
+  const weights = keepValue ? total * 8 : 0;
+  const perm = weights + total * 8;
+  const blockStart = perm + total * 4;
+  const end = blockStart + total * 4;
+  const kept = keepValue ? 0 : keepWeights ? weights : perm;
+  return { keepValue, keepWeights, weights, perm, blockStart, end, kept };
+}
+
+/**
+ * Views over all of wasm memory, kept between calls (creating a view costs
+ * about as much as copying a few hundred bytes): re-derived by {@link heap}
+ * when memory grew (the old buffer is then detached: length 0) or the
+ * instance changed. Call `heap(ex)` after anything that may allocate in wasm
+ * (a frame, a kernel) and before using them.
+ */
+let heapOwner: Exports | null = null;
+let heapF64 = new Float64Array(0);
+let heapU8 = new Uint8Array(0);
+
+function heap(ex: Exports): void {
+  if (heapOwner !== ex || heapU8.byteLength === 0) {
+    const buf = ex.memory.buffer;
+    heapOwner = ex;
+    heapF64 = new Float64Array(buf);
+    heapU8 = new Uint8Array(buf);
+  }
+}
+
+/** Copies a coerced vector into its (16-byte aligned) frame slot; the address to pass. */
+function placeVector(ex: Exports, fn: string, slot: number, v: Coerced | null): number {
+  if (v instanceof Float64Array) {
+    heapF64.set(v, slot / 8);
+    return slot;
+  }
+  return place(ex, fn, slot, v);
+}
+
+/** A fresh copy of `len` f64 at `ptr` in wasm memory (after `heap`). */
+function copyF64(ptr: number, len: number): Float64Array {
+  return heapF64.slice(ptr / 8, ptr / 8 + len);
 }
 
 const KEYS: Record<OpKind, readonly string[]> = {
@@ -156,64 +219,83 @@ function prepare(fn: string, kind: OpKind, x: Vector, options: unknown): Call {
   return { fn, op: OP_CODES[kind], reg, dir, strength, rows, n, x: xs, w, out };
 }
 
-function forward(c: Call, record: boolean): Tape | Float64Array {
+function forward(c: Call): Float64Array {
   const total = c.rows * c.n;
   return guarded(c.fn, (ex) => {
-    const st = record ? total : 0;
-    const [sx, sw, so, sp, sb, sg] = scratch(ex).frame(c.fn, [
-      slotBytes(c.x), slotBytes(c.w), outBytes(c.out, total), st * 4, st * 4, st * 8,
-    ]);
-    const px = place(ex, c.fn, sx, c.x);
-    const pw = place(ex, c.fn, sw, c.w);
+    const [sx, sw, so] = scratch(ex).frame(c.fn, [slotBytes(c.x), slotBytes(c.w), outBytes(c.out, total)]);
+    heap(ex);
+    const px = placeVector(ex, c.fn, sx, c.x);
+    const pw = placeVector(ex, c.fn, sw, c.w);
     const po = outPointer(c.fn, c.out, so);
     const status = kernels<SortKernels>(ex).sort_forward(
-      c.op, c.reg, c.dir, c.strength, px, pw, c.w ? c.w.length : 0, c.rows, c.n, po, sp, sb, sg,
+      c.op, c.reg, c.dir, c.strength, px, pw, c.w ? c.w.length : 0, c.rows, c.n, po, 0, 0, 0,
     );
     if (status !== 0) throw statusError(c.fn, status, ['x', 'w', 'state', 'strength'], HINTS);
-    const value = collect(ex, c.out, po, total);
-    if (!record) return value;
-    return {
-      call: c,
-      value: value.slice(),
-      perm: u32At(ex, sp, st).slice(),
-      blockStart: u32At(ex, sb, st).slice(),
-      weights: f64At(ex, sg, st).slice(),
-    };
+    heap(ex);
+    return c.out === undefined ? copyF64(po, total) : collect(ex, c.out, po, total);
   });
 }
 
-function backward(t: Tape, mode: 0 | 1, input: Vector, name: string): Float64Array {
-  const c = t.call;
+/** The forward pass that also records the {@link Tape} for the backward pass. */
+function record(c: Call): [Float64Array, Tape] {
+  const total = c.rows * c.n;
+  return guarded(c.fn, (ex) => {
+    const t = tapeLayout(c.op, c.reg, total);
+    // The KL rank's value is part of the tape: write it there directly.
+    const valueInTape = t.keepValue && !(c.out instanceof WasmArray);
+    const [sx, sw, so, st] = scratch(ex).frame(c.fn, [
+      slotBytes(c.x), slotBytes(c.w), valueInTape ? 0 : outBytes(c.out, total), t.end,
+    ]);
+    heap(ex);
+    const px = placeVector(ex, c.fn, sx, c.x);
+    const pw = placeVector(ex, c.fn, sw, c.w);
+    const po = valueInTape ? st : outPointer(c.fn, c.out, so);
+    const status = kernels<SortKernels>(ex).sort_forward(
+      c.op, c.reg, c.dir, c.strength, px, pw, c.w ? c.w.length : 0, c.rows, c.n, po,
+      st + t.perm, st + t.blockStart, st + t.weights,
+    );
+    if (status !== 0) throw statusError(c.fn, status, ['x', 'w', 'state', 'strength'], HINTS);
+    heap(ex);
+    if (t.keepValue && !valueInTape) heapF64.copyWithin(st / 8, po / 8, po / 8 + total);
+    const value = c.out === undefined ? copyF64(po, total) : collect(ex, c.out, po, total);
+    const bytes = heapU8.slice(st + t.kept, st + t.end);
+    const { fn, op, reg, dir, strength, rows, n } = c;
+    return [value, { call: { fn, op, reg, dir, strength, rows, n }, bytes }];
+  });
+}
+
+function backward(tape: Tape, mode: 0 | 1, input: Vector, name: string): Float64Array {
+  const c = tape.call;
   const fn = `${c.fn}.${mode === 0 ? 'jvp' : 'vjp'}`;
   const v = vector(fn, name, input);
   const total = c.rows * c.n;
   sameLength(fn, name, v.length, total);
   return guarded(fn, (ex) => {
-    const [sp, sb, sg, sv, si, so] = scratch(ex).frame(fn, [
-      total * 4, total * 4, total * 8, total * 8, slotBytes(v), total * 8,
-    ]);
-    if (total) {
-      u32At(ex, sp, total).set(t.perm);
-      u32At(ex, sb, total).set(t.blockStart);
-      f64At(ex, sg, total).set(t.weights);
-      f64At(ex, sv, total).set(t.value);
-    }
-    const pi = place(ex, fn, si, v);
-    const status = kernels<SortKernels>(ex).sort_backward(c.op, c.reg, c.dir, c.strength, mode, sp, sb, sg, sv, pi, c.rows, c.n, so);
+    const t = tapeLayout(c.op, c.reg, total);
+    const [st, si, so] = scratch(ex).frame(fn, [tape.bytes.length, slotBytes(v), total * 8]);
+    heap(ex);
+    heapU8.set(tape.bytes, st);
+    const base = st - t.kept; // the layout's offset 0
+    const pi = placeVector(ex, fn, si, v);
+    const status = kernels<SortKernels>(ex).sort_backward(
+      c.op, c.reg, c.dir, c.strength, mode, base + t.perm, base + t.blockStart,
+      t.keepWeights ? base + t.weights : 0, t.keepValue ? base : 0, pi, c.rows, c.n, so,
+    );
     if (status !== 0) throw statusError(fn, status, [name, 'value', 'state', 'strength'], HINTS);
-    return f64At(ex, so, total).slice();
+    heap(ex);
+    return copyF64(so, total);
   });
 }
 
 function makeOp<O>(name: string, kind: OpKind): DifferentiableOp<O> {
-  const op = (x: Vector, options?: O) => forward(prepare(name, kind, x, options), false) as Float64Array;
+  const op = (x: Vector, options?: O) => forward(prepare(name, kind, x, options));
   const vjp = (x: Vector, options?: O): [Float64Array, (g: Vector) => Float64Array] => {
-    const tape = forward(prepare(`${name}.vjp`, kind, x, options), true) as Tape;
-    return [tape.value, (g: Vector) => backward(tape, 1, g, 'cotangent')];
+    const [value, tape] = record(prepare(`${name}.vjp`, kind, x, options));
+    return [value, (g: Vector) => backward(tape, 1, g, 'cotangent')];
   };
   const jvp = (x: Vector, tangent: Vector, options?: O): [Float64Array, Float64Array] => {
-    const tape = forward(prepare(`${name}.jvp`, kind, x, options), true) as Tape;
-    return [tape.value, backward(tape, 0, tangent, 'tangent')];
+    const [value, tape] = record(prepare(`${name}.jvp`, kind, x, options));
+    return [value, backward(tape, 0, tangent, 'tangent')];
   };
   Object.defineProperty(op, 'name', { value: name });
   return Object.assign(op, { vjp, jvp });

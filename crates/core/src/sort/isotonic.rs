@@ -9,7 +9,7 @@
 //! the reference does), so the final blocks are the maximal runs on which the
 //! solution is constant and block values strictly decrease.
 
-use crate::math::{exp, log_add_exp};
+use crate::math::{exp, lanes, ln, log_add_exp};
 
 /// One PAV block on the stack: positions `start..` up to the next block.
 /// `a`/`b` are the pooled statistics (L2: sum of y and 0; KL: LSE(s), LSE(w)),
@@ -23,9 +23,28 @@ pub struct Block {
     value: f64,
 }
 
+impl Block {
+    /// First position of the block.
+    #[inline]
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+    /// One past the last position of the block.
+    #[inline]
+    pub fn end(&self) -> usize {
+        (self.start + self.len) as usize
+    }
+}
+
 /// L2 PAV of y. Writes the solution and, for each position, the start of its
 /// block. `blocks` is scratch (cleared here).
 pub fn pav_l2(y: &[f64], sol: &mut [f64], block_start: &mut [u32], blocks: &mut Vec<Block>) {
+    pav_l2_blocks(y, blocks);
+    write_blocks(blocks, sol, block_start);
+}
+
+/// The PAV blocks of [`pav_l2`] only, left on the stack `blocks` in order.
+pub fn pav_l2_blocks(y: &[f64], blocks: &mut Vec<Block>) {
     blocks.clear();
     for (i, &yi) in y.iter().enumerate() {
         let mut cur = Block { start: i as u32, len: 1, a: yi, b: 0.0, value: yi };
@@ -40,11 +59,16 @@ pub fn pav_l2(y: &[f64], sol: &mut [f64], block_start: &mut [u32], blocks: &mut 
         }
         blocks.push(cur);
     }
-    write_blocks(blocks, sol, block_start);
 }
 
 /// KL PAV of (s, w): block value LSE(s_B) − LSE(w_B).
 pub fn pav_kl(s: &[f64], w: &[f64], sol: &mut [f64], block_start: &mut [u32], blocks: &mut Vec<Block>) {
+    pav_kl_blocks(s, w, blocks);
+    write_blocks(blocks, sol, block_start);
+}
+
+/// The PAV blocks of [`pav_kl`] only, left on the stack `blocks` in order.
+pub fn pav_kl_blocks(s: &[f64], w: &[f64], blocks: &mut Vec<Block>) {
     blocks.clear();
     for (i, (&si, &wi)) in s.iter().zip(w).enumerate() {
         let mut cur = Block { start: i as u32, len: 1, a: si, b: wi, value: si - wi };
@@ -59,14 +83,113 @@ pub fn pav_kl(s: &[f64], w: &[f64], sol: &mut [f64], block_start: &mut [u32], bl
         }
         blocks.push(cur);
     }
-    write_blocks(blocks, sol, block_start);
 }
 
 fn write_blocks(blocks: &[Block], sol: &mut [f64], block_start: &mut [u32]) {
     for blk in blocks {
-        let (lo, hi) = (blk.start as usize, (blk.start + blk.len) as usize);
+        let (lo, hi) = (blk.start(), blk.end());
         sol[lo..hi].fill(blk.value);
         block_start[lo..hi].fill(blk.start);
+    }
+}
+
+/// Writes, for each position, the start of its block.
+pub fn fill_block_start(blocks: &[Block], block_start: &mut [u32]) {
+    for blk in blocks {
+        block_start[blk.start()..blk.end()].fill(blk.start);
+    }
+}
+
+/// [`uniform_weights`] from the block list.
+pub fn uniform_weights_of(blocks: &[Block], weights: &mut [f64]) {
+    for blk in blocks {
+        let (lo, hi) = (blk.start(), blk.end());
+        weights[lo..hi].fill(1.0 / (hi - lo) as f64);
+    }
+}
+
+/// [`block_combine`] for L2 (block means) from the block list.
+pub fn combine_l2_of(blocks: &[Block], base: &[f64], other: &[f64], out: &mut [f64]) {
+    for blk in blocks {
+        let (lo, hi) = (blk.start(), blk.end());
+        if hi - lo == 1 {
+            out[lo] = base[lo];
+            continue;
+        }
+        let len = (hi - lo) as f64;
+        let sb = base[lo..hi].iter().sum::<f64>() / len;
+        let so = other[lo..hi].iter().sum::<f64>() / len;
+        for i in lo..hi {
+            out[i] = sb + (other[i] - so);
+        }
+    }
+}
+
+/// The KL readout and block weights, block by block: weights = softmax of
+/// `s` over the block, and out_i = LSE(base_B) + (other_i − LSE(other_B))
+/// where `s` is the base (`s_is_base`) or the other vector and `t` the
+/// remaining one. LSE(s_B) comes from the softmax's own exponentials (each
+/// element is exponentiated once), and the exponentials and their sums use
+/// [`crate::math::lanes`] (branch-free exp, fixed 4-lane sums), which
+/// vectorizes to f64x2 natively and in wasm with identical results.
+pub fn softmax_combine_of(blocks: &[Block], s: &[f64], t: &[f64], s_is_base: bool, weights: &mut [f64], out: &mut [f64]) {
+    for blk in blocks {
+        let (lo, hi) = (blk.start(), blk.end());
+        if hi - lo == 1 {
+            weights[lo] = 1.0;
+            out[lo] = if s_is_base { s[lo] } else { t[lo] };
+            continue;
+        }
+        let (sb, tb) = (&s[lo..hi], &t[lo..hi]);
+        let ms = lanes::max(sb);
+        let total_s = lanes::exp_shifted(sb, ms, &mut weights[lo..hi]);
+        let inv = 1.0 / total_s;
+        for wi in &mut weights[lo..hi] {
+            *wi *= inv;
+        }
+        let lse_s = ms + ln(total_s);
+        // out_B is scratch for t's exponentials until the readout.
+        let mt = lanes::max(tb);
+        let lse_t = mt + ln(lanes::exp_shifted(tb, mt, &mut out[lo..hi]));
+        let (stat_base, stat_other, other) = if s_is_base { (lse_s, lse_t, t) } else { (lse_t, lse_s, s) };
+        for i in lo..hi {
+            out[i] = stat_base + (other[i] - stat_other);
+        }
+    }
+}
+
+/// out_i = e^{x_i} for x_i ≤ 709, in a branch-free loop that vectorizes
+/// (f64x2 natively and in wasm, identical results): the argument reduction
+/// and polynomial of [`crate::math::exp`] (so within 1 ulp of it), with
+/// k = round(x/ln 2) ∈ [−1022, 1023] rebuilt from exponent bits; values
+/// below e^−708 flush to 0.
+#[allow(clippy::excessive_precision, clippy::approx_constant, clippy::manual_clamp)]
+pub fn exp_bounded(x: &[f64], out: &mut [f64]) {
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
+    const P1: f64 = 1.666_666_666_666_660_190_37e-01;
+    const P2: f64 = -2.777_777_777_701_559_338_42e-03;
+    const P3: f64 = 6.613_756_321_437_934_361_17e-05;
+    const P4: f64 = -1.653_390_220_546_525_153_90e-06;
+    const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2^52
+    const LO: f64 = -708.0;
+    const HI: f64 = 709.0;
+    for (o, &v) in out.iter_mut().zip(x) {
+        let xc = if v < LO { LO } else if v > HI { HI } else { v };
+        let t = xc * INV_LN2 + SHIFT;
+        let kf = t - SHIFT;
+        let hi = xc - kf * LN2_HI;
+        let lo = kf * LN2_LO;
+        let r = hi - lo;
+        let rr = r * r;
+        let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+        let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+        let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+        let scale = f64::from_bits(((k + 1023) as u64) << 52);
+        let keep = ((v >= LO) as u64).wrapping_neg();
+        *o = f64::from_bits((y * scale).to_bits() & keep);
     }
 }
 
@@ -112,7 +235,7 @@ pub fn block_combine(kl: bool, base: &[f64], other: &[f64], block_start: &[u32],
 fn lse(x: &[f64]) -> f64 {
     let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
     let total: f64 = x.iter().map(|&v| exp(v - m)).sum();
-    m + crate::math::ln(total)
+    m + ln(total)
 }
 
 /// L2 block weights: 1/|B|.
@@ -152,6 +275,27 @@ pub fn block_jvp(block_start: &[u32], weights: &[f64], u: &[f64], out: &mut [f64
             acc += weights[j] * u[j];
         }
         out[lo..hi].fill(acc);
+    });
+}
+
+/// [`block_jvp`] with the uniform L2 weights a_j = 1/|B| implied (the same
+/// rounding as with the weights recorded by [`uniform_weights`]).
+pub fn block_jvp_uniform(block_start: &[u32], u: &[f64], out: &mut [f64]) {
+    for_each_block(block_start, |lo, hi| {
+        let a = 1.0 / (hi - lo) as f64;
+        let mut acc = 0.0;
+        for &uj in &u[lo..hi] {
+            acc += a * uj;
+        }
+        out[lo..hi].fill(acc);
+    });
+}
+
+/// [`block_vjp`] with the uniform L2 weights a_j = 1/|B| implied.
+pub fn block_vjp_uniform(block_start: &[u32], g: &[f64], out: &mut [f64]) {
+    for_each_block(block_start, |lo, hi| {
+        let total: f64 = g[lo..hi].iter().sum();
+        out[lo..hi].fill((1.0 / (hi - lo) as f64) * total);
     });
 }
 
@@ -208,6 +352,27 @@ mod tests {
                 assert!((v - mean).abs() < 1e-12);
             }
         });
+    }
+
+    #[test]
+    fn exp_bounded_matches_exp() {
+        let mut st = 11u64;
+        let x: Vec<f64> = (0..100_000)
+            .map(|_| {
+                st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (st >> 11) as f64 / (1u64 << 53) as f64 * 1417.0 - 708.0
+            })
+            .chain([0.0, -0.0, 1e-300, -1e-20, 0.5, 709.0, -708.0, 1.0, 22.0])
+            .collect();
+        let mut out = vec![0.0; x.len()];
+        exp_bounded(&x, &mut out);
+        for (&v, &e) in x.iter().zip(&out) {
+            let want = exp(v);
+            let ulps = (e.to_bits() as i64 - want.to_bits() as i64).unsigned_abs();
+            assert!(ulps <= 1, "exp_bounded({v}) = {e} vs {want}");
+        }
+        exp_bounded(&[-709.0, -1e300], &mut out[..2]);
+        assert_eq!(&out[..2], &[0.0, 0.0]);
     }
 
     #[test]

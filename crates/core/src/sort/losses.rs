@@ -25,7 +25,7 @@ pub struct LossScratch {
     perm: Vec<u32>,
     block_start: Vec<u32>,
     weights: Vec<f64>,
-    keys: Vec<(u64, u32)>,
+    keys: Vec<u64>,
 }
 
 impl LossScratch {
@@ -48,14 +48,14 @@ impl LossScratch {
         }
         if self.keys.len() < n {
             self.keys.try_reserve(n - self.keys.len()).map_err(|_| Status::OutOfMemory)?;
-            self.keys.resize(n, (0, 0));
+            self.keys.resize(n, 0);
         }
         Ok(())
     }
 }
 
 /// Hard ascending ranks 1..n of `x`, ties sharing their average rank.
-pub fn hard_ranks(x: &[f64], keys: &mut [(u64, u32)], perm: &mut [u32], sorted: &mut [f64], ranks: &mut [f64]) {
+pub fn hard_ranks(x: &[f64], keys: &mut [u64], perm: &mut [u32], sorted: &mut [f64], ranks: &mut [f64]) {
     let n = x.len();
     argsort_descending(x, keys, perm, sorted);
     let mut i = 0;

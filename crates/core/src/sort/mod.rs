@@ -82,7 +82,7 @@ pub struct RowStateRef<'a> {
 /// row length; rows of a batch then run without allocating.
 #[derive(Default)]
 pub struct Scratch {
-    pub(crate) keys: Vec<(u64, u32)>,
+    pub(crate) keys: Vec<u64>,
     pub(crate) a: Vec<f64>,
     pub(crate) b: Vec<f64>,
     pub(crate) c: Vec<f64>,
@@ -90,6 +90,9 @@ pub struct Scratch {
     pub(crate) perm: Vec<u32>,
     pub(crate) block_start: Vec<u32>,
     pub(crate) weights: Vec<f64>,
+    /// ln k at index k − 1, extended on demand: log ρ for the KL soft rank
+    /// without n logarithms per call.
+    pub(crate) ln_int: Vec<f64>,
 }
 
 impl Scratch {

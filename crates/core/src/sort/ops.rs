@@ -11,10 +11,14 @@
 //! Forward passes may record a [`RowState`] per row; backward passes replay it
 //! in O(n) per row.
 
-use super::isotonic::{block_combine, block_jvp, block_vjp, pav_kl, pav_l2, softmax_weights, uniform_weights};
+use super::isotonic::{
+    block_jvp, block_jvp_uniform, block_vjp, block_vjp_uniform, combine_l2_of, exp_bounded, fill_block_start, pav_kl, pav_kl_blocks, pav_l2,
+    pav_l2_blocks, softmax_combine_of, softmax_weights, uniform_weights, uniform_weights_of, Block,
+};
 use super::order::argsort_descending;
 use super::{Direction, KernelError, Regularization, RowState, RowStateRef, Scratch};
-use crate::math::{all_finite, exp, ln};
+use crate::math::lanes::all_finite;
+use crate::math::ln;
 use crate::Status;
 
 /// Which operator a batch call computes.
@@ -67,7 +71,9 @@ pub struct BatchState<'a> {
     pub weights: &'a mut [f64],
 }
 
-/// Read-only per-batch state, each of length rows·n.
+/// Read-only per-batch state, each of length rows·n. With L2 regularization
+/// `weights` may be empty: the block weights are then the uniform 1/|B|
+/// (exactly what the forward pass records), so callers need not keep them.
 #[derive(Clone, Copy)]
 pub struct BatchStateRef<'a> {
     pub perm: &'a [u32],
@@ -150,7 +156,12 @@ pub fn forward_batch(
         return Ok(());
     }
     sc.reserve(n).map_err(|s| KernelError::new(s, ARG_X))?;
-    let Scratch { keys, a, b, c, blocks, perm, block_start, weights } = sc;
+    if p.op == Op::SoftRank && p.reg == Regularization::Kl && sc.ln_int.len() < n {
+        let have = sc.ln_int.len();
+        sc.ln_int.try_reserve(n - have).map_err(|_| KernelError::new(Status::OutOfMemory, ARG_X))?;
+        sc.ln_int.extend((have + 1..=n).map(|k| ln(k as f64)));
+    }
+    let Scratch { keys, a, b, c, blocks, perm, block_start, weights, ln_int } = sc;
     let (a, b, c) = (&mut a[..n], &mut b[..n], &mut c[..n]);
 
     // Row-independent vectors, computed once per batch.
@@ -161,8 +172,8 @@ pub fn forward_batch(
             }
         }
         (Op::SoftRank, Regularization::Kl) => {
-            for (i, bi) in b.iter_mut().enumerate() {
-                *bi = ln((n - i) as f64);
+            for (bi, &l) in b.iter_mut().zip(ln_int[..n].iter().rev()) {
+                *bi = l; // ln(n − i)
             }
         }
         (Op::SoftSort, _) => {
@@ -215,9 +226,8 @@ pub fn forward_batch(
             Op::Projection => {
                 let wr = wr.unwrap_or(&[]);
                 argsort_descending(xr, keys, st.perm, a);
-                isotonic_sorted(p.reg, a, wr, b, c, st.block_start, st.weights, blocks);
                 // primal = s − v, read off the blocks without cancellation.
-                block_combine(p.reg == Regularization::Kl, wr, a, st.block_start, c);
+                pav_readout(p.reg, a, wr, true, c, blocks, st.block_start, st.weights);
                 for i in 0..n {
                     outr[st.perm[i] as usize] = c[i];
                 }
@@ -228,9 +238,8 @@ pub fn forward_batch(
                     c[i] = scale * xr[i];
                 }
                 argsort_descending(c, keys, st.perm, a);
-                // a = s (sorted z), b = ρ (L2) or log ρ (KL); outr is scratch here.
-                isotonic_sorted(p.reg, a, b, outr, c, st.block_start, st.weights, blocks);
-                block_combine(p.reg == Regularization::Kl, b, a, st.block_start, c);
+                // a = s (sorted z), b = ρ (L2) or log ρ (KL).
+                pav_readout(p.reg, a, b, true, c, blocks, st.block_start, st.weights);
                 match p.reg {
                     Regularization::L2 => {
                         for i in 0..n {
@@ -238,8 +247,10 @@ pub fn forward_batch(
                         }
                     }
                     Regularization::Kl => {
+                        // r = e^{log r}, log r ≤ ln Σρ: vectorized exp.
+                        exp_bounded(c, a);
                         for i in 0..n {
-                            outr[st.perm[i] as usize] = exp(c[i]);
+                            outr[st.perm[i] as usize] = a[i];
                         }
                     }
                 }
@@ -250,24 +261,12 @@ pub fn forward_batch(
                     c[i] = sign * xr[i];
                 }
                 argsort_descending(c, keys, st.perm, a);
-                // a = s (sorted), b = w = ρ/ε; the output stays in sorted order.
-                match p.reg {
-                    Regularization::L2 => {
-                        for i in 0..n {
-                            c[i] = b[i] - a[i];
-                        }
-                        pav_l2(c, outr, st.block_start, blocks);
-                        uniform_weights(st.block_start, st.weights);
-                    }
-                    Regularization::Kl => {
-                        pav_kl(b, a, outr, st.block_start, blocks);
-                        // ∂v_B/∂s = −softmax(s_B): the weights come from the
-                        // sorted inputs (the reference wrongly uses w here).
-                        softmax_weights(a, st.block_start, st.weights);
-                    }
-                }
-                // out = w − v = stat(s_B) + (w − stat(w_B)), exact for singletons.
-                block_combine(p.reg == Regularization::Kl, a, b, st.block_start, c);
+                // a = s (sorted), b = w = ρ/ε; the output stays in sorted
+                // order. PAV of w − s (L2) or of (w, s) (KL); ∂v_B/∂s =
+                // −softmax(s_B): the KL weights come from the sorted inputs
+                // (the reference wrongly uses w here). out = w − v =
+                // stat(s_B) + (w − stat(w_B)), exact for singletons.
+                pav_readout(p.reg, b, a, false, c, blocks, st.block_start, st.weights);
                 for i in 0..n {
                     outr[i] = sign * c[i];
                 }
@@ -277,32 +276,42 @@ pub fn forward_batch(
     Ok(())
 }
 
-/// The PAV blocks and weights of isotonic(s, w) for sorted s (solution in
-/// `v`, `tmp` scratch).
+/// PAV of (first, second) — L2 on first − second, KL on (first, second) —
+/// recording block starts and weights (uniform for L2, for KL the softmax
+/// of the sorted input: `first` when `softmax_of_first`, else `second`),
+/// then the cancellation-free readout out_i = stat(second_B) + (first_i −
+/// stat(first_B)) into `buf` (stat: mean or LSE). `buf` also serves as
+/// scratch for first − second.
 #[allow(clippy::too_many_arguments)]
-fn isotonic_sorted(
+fn pav_readout(
     reg: Regularization,
-    s: &[f64],
-    w: &[f64],
-    v: &mut [f64],
-    tmp: &mut [f64],
+    first: &[f64],
+    second: &[f64],
+    softmax_of_first: bool,
+    buf: &mut [f64],
+    blocks: &mut Vec<Block>,
     block_start: &mut [u32],
     weights: &mut [f64],
-    blocks: &mut Vec<super::isotonic::Block>,
 ) {
     match reg {
         Regularization::L2 => {
-            for i in 0..s.len() {
-                tmp[i] = s[i] - w[i];
+            for i in 0..first.len() {
+                buf[i] = first[i] - second[i];
             }
-            pav_l2(tmp, v, block_start, blocks);
-            uniform_weights(block_start, weights);
+            pav_l2_blocks(buf, blocks);
+            uniform_weights_of(blocks, weights);
+            combine_l2_of(blocks, second, first, buf);
         }
         Regularization::Kl => {
-            pav_kl(s, w, v, block_start, blocks);
-            softmax_weights(s, block_start, weights);
+            pav_kl_blocks(first, second, blocks);
+            if softmax_of_first {
+                softmax_combine_of(blocks, first, second, false, weights, buf);
+            } else {
+                softmax_combine_of(blocks, second, first, true, weights, buf);
+            }
         }
     }
+    fill_block_start(blocks, block_start);
 }
 
 /// ±1/ε: soft ranks are the projection of θ·(±1/ε), + for ascending.
@@ -328,8 +337,10 @@ fn check_state(st: RowStateRef, n: usize) -> bool {
 }
 
 /// Backward pass (jvp or vjp) over a batch, replaying the recorded `state`.
-/// `value` is the forward output (used by the KL soft rank, whose Jacobian is
-/// scaled by r); `input` is the tangent (Jvp) or cotangent (Vjp).
+/// `value` is the forward output, used only by the KL soft rank (whose
+/// Jacobian is scaled by r) and may be empty for every other operator;
+/// `input` is the tangent (Jvp) or cotangent (Vjp). `state.weights` may be
+/// empty with L2 regularization (see [`BatchStateRef`]).
 #[allow(clippy::too_many_arguments)]
 pub fn backward_batch(
     p: Params,
@@ -345,8 +356,12 @@ pub fn backward_batch(
     let total = rows.checked_mul(n).ok_or(KernelError::new(Status::Shape, 0))?;
     check_len(input.len(), total, 0)?;
     check_len(out.len(), total, 0)?;
-    check_len(value.len(), total, 1)?;
-    if state.perm.len() != total || state.block_start.len() != total || state.weights.len() != total {
+    let kl_rank = p.op == Op::SoftRank && p.reg == Regularization::Kl;
+    if kl_rank || !value.is_empty() {
+        check_len(value.len(), total, 1)?;
+    }
+    let implied_weights = p.reg == Regularization::L2 && state.weights.is_empty();
+    if state.perm.len() != total || state.block_start.len() != total || (state.weights.len() != total && !implied_weights) {
         return Err(KernelError::new(Status::Shape, ARG_STATE));
     }
     if matches!(p.op, Op::SoftRank | Op::SoftSort) && !(p.strength.is_finite() && p.strength > 0.0) {
@@ -365,12 +380,13 @@ pub fn backward_batch(
         let st = RowStateRef {
             perm: &state.perm[span.clone()],
             block_start: &state.block_start[span.clone()],
-            weights: &state.weights[span.clone()],
+            weights: if implied_weights { &[] } else { &state.weights[span.clone()] },
         };
         if !check_state(st, n) {
             return Err(KernelError::new(Status::Shape, ARG_STATE));
         }
-        backward_row(p, mode, st, &value[span.clone()], &input[span.clone()], &mut out[span], t, u);
+        let value_row = if value.is_empty() { value } else { &value[span.clone()] };
+        backward_row(p, mode, st, value_row, &input[span.clone()], &mut out[span], t, u);
     }
     Ok(())
 }
@@ -387,9 +403,13 @@ fn backward_row(
     u: &mut [f64],
 ) {
     let n = input.len();
-    let apply = |src: &[f64], dst: &mut [f64]| match mode {
-        Mode::Jvp => block_jvp(st.block_start, st.weights, src, dst),
-        Mode::Vjp => block_vjp(st.block_start, st.weights, src, dst),
+    // Empty weights only with L2 (checked by the caller): uniform 1/|B|.
+    let uniform = st.weights.is_empty();
+    let apply = |src: &[f64], dst: &mut [f64]| match (mode, uniform) {
+        (Mode::Jvp, false) => block_jvp(st.block_start, st.weights, src, dst),
+        (Mode::Vjp, false) => block_vjp(st.block_start, st.weights, src, dst),
+        (Mode::Jvp, true) => block_jvp_uniform(st.block_start, src, dst),
+        (Mode::Vjp, true) => block_vjp_uniform(st.block_start, src, dst),
     };
     match p.op {
         Op::Isotonic => apply(input, out),
@@ -449,4 +469,51 @@ pub fn record(p: Params, x: &[f64], w: Option<&[f64]>, rows: usize, n: usize, sc
     let state = BatchState { perm: &mut rec.perm, block_start: &mut rec.block_start, weights: &mut rec.weights };
     forward_batch(p, x, w, rows, n, &mut rec.value, Some(state), sc)?;
     Ok(rec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Compact states (no L2 weights, no value unless KL rank) give the
+    /// bit-identical backward pass; missing pieces that are needed are errors.
+    #[test]
+    fn backward_with_implied_weights_and_no_value() {
+        let (rows, n) = (3, 17);
+        let x: Vec<f64> = (0..rows * n).map(|i| ((i * 37) % 23) as f64 * 0.3 - 2.0 + (i % 3) as f64 * 0.1).collect();
+        let g: Vec<f64> = (0..rows * n).map(|i| ((i * 11) % 7) as f64 - 3.0).collect();
+        let mut sc = Scratch::new();
+        for op in [Op::Isotonic, Op::Projection, Op::SoftRank, Op::SoftSort] {
+            for reg in [Regularization::L2, Regularization::Kl] {
+                let p = Params { op, reg, dir: Direction::Ascending, strength: 0.7 };
+                let w: Vec<f64> = (0..n).map(|i| (n - i) as f64).collect();
+                let w = if op.takes_w() { Some(&w[..]) } else { None };
+                let rec = record(p, &x, w, rows, n, &mut sc).unwrap();
+                for mode in [Mode::Jvp, Mode::Vjp] {
+                    let mut full = vec![0.0; rows * n];
+                    backward_batch(p, mode, rec.state(), &rec.value, &g, rows, n, &mut full, &mut sc).unwrap();
+                    let kl_rank = op == Op::SoftRank && reg == Regularization::Kl;
+                    let value: &[f64] = if kl_rank { &rec.value } else { &[] };
+                    let weights: &[f64] = if reg == Regularization::L2 { &[] } else { &rec.weights };
+                    let st = BatchStateRef { perm: &rec.perm, block_start: &rec.block_start, weights };
+                    let mut compact = vec![0.0; rows * n];
+                    backward_batch(p, mode, st, value, &g, rows, n, &mut compact, &mut sc).unwrap();
+                    assert_eq!(bits(&full), bits(&compact), "{op:?} {reg:?} {mode:?}");
+                    if kl_rank {
+                        let e = backward_batch(p, mode, rec.state(), &[], &g, rows, n, &mut compact, &mut sc).unwrap_err();
+                        assert_eq!(e, KernelError::new(Status::Shape, 1));
+                    }
+                    if reg == Regularization::Kl {
+                        let st = BatchStateRef { perm: &rec.perm, block_start: &rec.block_start, weights: &[] };
+                        let e = backward_batch(p, mode, st, &rec.value, &g, rows, n, &mut compact, &mut sc).unwrap_err();
+                        assert_eq!(e, KernelError::new(Status::Shape, ARG_STATE));
+                    }
+                }
+            }
+        }
+    }
 }

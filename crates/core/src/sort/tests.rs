@@ -251,7 +251,7 @@ fn hard_ranks_average_ties() {
     let x = [2.0, 1.0, 2.0, 5.0];
     let n = 4;
     let mut ranks = vec![0.0; n];
-    hard_ranks(&x, &mut vec![(0, 0); n], &mut vec![0; n], &mut vec![0.0; n], &mut ranks);
+    hard_ranks(&x, &mut vec![0u64; n], &mut vec![0; n], &mut vec![0.0; n], &mut ranks);
     assert_eq!(ranks, vec![2.5, 1.0, 2.5, 4.0]);
 }
 
