@@ -7,11 +7,13 @@
 import { init } from '../dist/index.js';
 import { rankDemo } from './demos/rank.mjs';
 import { pathsDemo } from './demos/paths.mjs';
+import { classifyDemo } from './demos/classify.mjs';
 import { tuneDemo } from './demos/tune.mjs';
 
 const COMMANDS = {
   rank: { run: rankDemo, help: 'soft ranks across strengths, and a linear model trained with the Spearman loss' },
   paths: { run: pathsDemo, help: 'learn shortest paths on generated grid maps with the perturbed Fenchel-Young loss' },
+  classify: { run: classifyDemo, help: 'nearest-centroid time-series classification (Euclidean, DTW, soft-DTW, divergences); UCR files or built-in Cylinder-Bell-Funnel' },
   tune: { run: tuneDemo, help: 'tune a Lasso / elastic net by hypergradient descent on a CSV (or built-in diabetes data) vs a grid search' },
 };
 
