@@ -77,6 +77,13 @@ export async function checkEdge() {
     if (!(accuracy >= 0.9)) throw new Error(`accuracy ${accuracy}`);
   });
 
+  // For scale: the same classification in-process in Node (no HTTP, no JSON).
+  {
+    const t = performance.now();
+    for (let r = 0; r < 200; r++) clf.distances([cases[r % cases.length].series]);
+    notes.push(`in-process in Node, for comparison: ${((performance.now() - t) / 200).toFixed(2)} ms per series (mean of 200)`);
+  }
+
   const esbuild = await import('esbuild');
   const { Miniflare } = await import('miniflare');
   const out = mkdtempSync(join(tmpdir(), 'diffopt-edge-example-'));
@@ -146,6 +153,7 @@ export async function checkEdge() {
       ['null (NaN in JSON) in the series', () => post(JSON.stringify({ series: [1, NaN, 3] }))],
       ['rows of 2 values for a 1-d model', () => post(JSON.stringify({ series: [[1, 2], [3, 4]] }))],
       ['a series longer than the limit', () => post(JSON.stringify({ series: new Array(5000).fill(0) }))],
+      ['a body over 256 KiB', () => post(JSON.stringify({ series: [1, 2, 3], pad: 'x'.repeat(300 * 1024) }))],
     ];
     for (const [what, send] of bad) {
       await check(`POST /classify with ${what} -> 400 with a message`, async () => {

@@ -72,6 +72,11 @@ function parseSeries(body) {
 async function classify(request) {
   const type = request.headers.get('content-type') || '';
   if (!/^application\/json\b/i.test(type)) throw new BadRequest('content-type must be application/json');
+  // Refuse an announced oversized body before reading it; check again after
+  // (the header may be absent, e.g. with chunked transfer encoding).
+  if (Number(request.headers.get('content-length') || 0) > MAX_BODY_BYTES) {
+    throw new BadRequest(`body is too large (at most ${MAX_BODY_BYTES} bytes)`);
+  }
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) throw new BadRequest(`body is too large (at most ${MAX_BODY_BYTES} bytes)`);
   let body;
