@@ -1109,6 +1109,7 @@ async function runPlayground(tally, opts) {
     await set('dtw-x', '0, 0.5, 1.5, 2, 1, 0.3, 0');
     await set('dtw-y', '0, 0.2, 0.4, 1.4, 2.1, 1.8, 0.9, 0.2, 0');
     await set('dtw-gamma', -1);
+    await p.evaluate(() => document.activeElement?.blur());
     const shot = join(ROOT, 'test-results', 'playground.png');
     await p.screenshot({ path: shot, fullPage: true });
     console.log(`  screenshot: ${rel(shot)}`);
