@@ -7,13 +7,19 @@
 //   - the relative imports of the shipped .js files (including the
 //     `new URL('./diffopt.wasm', import.meta.url)` / `import ... from './diffopt.wasm'`
 //     references) resolve inside the tarball; dist/diffopt.wasm is there,
-//   - no test, bench, Rust crate, TypeScript source, example or script file ships.
+//   - no test, bench, Rust crate, TypeScript source, example or script file ships,
+// and then installs the real tarball (`npm pack` + tar into a scratch
+// project's node_modules, no registry) to check that a consumer can use it:
+// `import 'diffopt'` and `'diffopt/slim'` run in Node, `diffopt/diffopt.wasm`
+// and `diffopt/package.json` resolve, and tsc type-checks a consumer file
+// against the shipped declarations (moduleResolution nodenext and bundler).
 // The tarball size is printed.
 //
 // Exported: checkPack() -> { results: [{ name, ok, detail }], notes: [string] }.
 // Also runnable alone: node scripts/check-pack.mjs
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -136,7 +142,100 @@ export function checkPack() {
     const bad = [...files].filter((f) => FORBIDDEN.some((re) => re.test(f)));
     if (bad.length) throw new Error(`packed: ${bad.join(', ')}`);
   });
+  consumerChecks(check);
   return { results, notes };
+}
+
+/** A consumer module: runs both entries, resolves the other exports. */
+const CONSUMER_JS = `
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as full from 'diffopt';
+import * as slim from 'diffopt/slim';
+await full.init();
+const r = full.softRank([3, 1, 2], { strength: 0.1 });
+if (Array.from(r).join() !== '3,1,2') throw new Error('softRank from diffopt gave ' + Array.from(r));
+const wasm = import.meta.resolve('diffopt/diffopt.wasm');
+await slim.init(readFileSync(fileURLToPath(wasm)));
+const s = slim.softSort([3, 1, 2], { strength: 0.1 });
+if (Array.from(s).join() !== '1,2,3') throw new Error('softSort from diffopt/slim gave ' + Array.from(s));
+const pkg = createRequire(import.meta.url)('diffopt/package.json');
+console.log('OK ' + pkg.name + '@' + pkg.version);
+`;
+
+/** A consumer TypeScript file: uses types of both entries (and must reject a wrong call). */
+const CONSUMER_TS = `
+import { init, softRank, NearestCentroid, DiffoptError, type SoftSortOptions, type Series } from 'diffopt';
+import { init as initSlim, softSort } from 'diffopt/slim';
+const options: SoftSortOptions = { strength: 0.1, direction: 'descending' };
+const series: Series = [0, 1, 2];
+export async function main(bytes: Uint8Array): Promise<number> {
+  await init();
+  await initSlim(bytes);
+  const r: Float64Array = softRank([3, 1, 2], options);
+  const s: Float64Array = softSort([3, 1, 2]);
+  const clf = new NearestCentroid<string>({ metric: 'soft-dtw' }).fit([series, series], ['a', 'b']);
+  const label: string = clf.predict([series])[0];
+  const e: DiffoptError | null = null;
+  return r[0] + s[0] + label.length + (e ? 1 : 0);
+}
+`;
+
+/** Packs the real tarball, unpacks it as node_modules/diffopt of a scratch project, uses it. */
+function consumerChecks(check) {
+  const work = mkdtempSync(join(tmpdir(), 'diffopt-pack-'));
+  try {
+    const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], {
+      cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, npm_config_loglevel: 'error' },
+    });
+    const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    const project = join(work, 'consumer');
+    const pkgDir = join(project, 'node_modules', 'diffopt');
+    mkdirSync(pkgDir, { recursive: true });
+    let unpacked = false;
+    check('npm pack writes a tarball that unpacks as node_modules/diffopt', () => {
+      if (packed.status !== 0 || !tgz) throw new Error(packed.stderr || 'no .tgz written');
+      const t = spawnSync('tar', ['-xzf', join(work, tgz), '-C', pkgDir, '--strip-components=1'], { encoding: 'utf8' });
+      if (t.status !== 0) throw new Error(t.stderr);
+      unpacked = true;
+    });
+    if (!unpacked) return;
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    writeFileSync(join(project, 'consumer.mjs'), CONSUMER_JS);
+    check("a consumer project runs `import 'diffopt'` and `'diffopt/slim'` from the tarball (Node)", () => {
+      const r = spawnSync(process.execPath, ['consumer.mjs'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      if (r.status !== 0 || !/^OK diffopt@/m.test(r.stdout)) throw new Error(`exit ${r.status}\n${r.stdout}${r.stderr}`);
+      return r.stdout.trim();
+    });
+    // The consumer has no @types/node: the declarations must stand alone.
+    writeFileSync(join(project, 'consumer.ts'), CONSUMER_TS);
+    writeFileSync(join(project, 'wrong.ts'), `import { softRank } from 'diffopt';\nsoftRank([1, 2], { strenght: 1 });\n`);
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    for (const [module, resolution] of [['nodenext', 'nodenext'], ['esnext', 'bundler']]) {
+      const config = (file) => {
+        const name = `tsconfig.${resolution}.${file}.json`;
+        writeFileSync(join(project, name), JSON.stringify({
+          compilerOptions: {
+            noEmit: true, strict: true, skipLibCheck: false, target: 'es2022', lib: ['es2022', 'dom'],
+            module, moduleResolution: resolution, types: [],
+          },
+          files: [file],
+        }));
+        return ['-p', name];
+      };
+      check(`tsc (moduleResolution ${resolution}) type-checks a consumer against the packed .d.ts files`, () => {
+        const r = spawnSync(process.execPath, [tsc, ...config('consumer.ts')], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+        if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+      });
+      check(`tsc (moduleResolution ${resolution}) rejects a misspelt option through the packed types`, () => {
+        const r = spawnSync(process.execPath, [tsc, ...config('wrong.ts')], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+        if (r.status === 0 || !/strenght/.test(r.stdout)) throw new Error(`expected an error about 'strenght', got exit ${r.status}: ${r.stdout}`);
+      });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
