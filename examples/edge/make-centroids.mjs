@@ -12,26 +12,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, NearestCentroid } from '../../dist/index.js';
-import { cylinderBellFunnel } from '../demos/classify.mjs';
+import { cylinderBellFunnel, generator } from '../demos/classify.mjs';
+
+export { generator };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'centroids.json');
 
 /** The model's settings: shared by this script, the worker and the test. */
 export const MODEL = { metric: 'soft-dtw', gamma: 1, maxIter: 30, length: 128, perClass: 10, seed: 7 };
-
-/** Seeded uniform/normal generator (mulberry32), the one the classify demo uses. */
-export function generator(seed) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-300))) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 /** The training set and a held-out test set (same generator, continued). */
 export function dataset(testPerClass = 20) {

@@ -22,6 +22,9 @@ const MAX_BODY_BYTES = 256 * 1024;
 /** Longest accepted series: keeps the O(length × centroid length) cost of a request bounded. */
 const MAX_LENGTH = 4096;
 
+/** DiffoptError codes that blame the input rather than the server. */
+const INPUT_ERRORS = new Set(['shape', 'domain', 'nonfinite', 'option', 'type', 'size']);
+
 let classifier = null;
 
 /**
@@ -115,8 +118,11 @@ export default {
       }
       return json(404, { error: `no route for ${request.method} ${pathname}` });
     } catch (e) {
-      // Bad input, ours or the library's (a DiffoptError names the argument): 400.
-      if (e instanceof BadRequest || e instanceof DiffoptError) return json(400, { error: e.message });
+      // Bad input, ours or the library's (a DiffoptError about an argument): 400.
+      // Other DiffoptErrors (memory, trap, load) are the server's fault: 500.
+      if (e instanceof BadRequest || (e instanceof DiffoptError && INPUT_ERRORS.has(e.code))) {
+        return json(400, { error: e.message });
+      }
       return json(500, { error: String((e && e.message) || e) });
     }
   },
