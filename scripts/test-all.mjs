@@ -11,6 +11,9 @@
 //               uvu's bare imports; UVU_DEFER + uvu's exec(), like `uvu`'s CLI
 //   workerd   test/edge/worker.mjs bundled by esbuild with the workerd condition and
 //               run by miniflare (wasm as CompiledWasm); requests on 127.0.0.1
+//   tfjs      test/tfjs/*.test.mjs (the TensorFlow.js adapter) in node, deno and bun,
+//               as above; not in Chromium: tfjs's npm build is CommonJS, which a
+//               page cannot import without a bundler
 //   deno-url  test/url/deno-url.mjs: deno imports http://127.0.0.1:PORT/dist/index.js
 //               with --allow-import=127.0.0.1:PORT and no other permission
 //
@@ -30,7 +33,7 @@ import { delimiter, dirname, extname, join, relative, resolve, sep } from 'node:
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url'];
+const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url', 'tfjs'];
 const MIN = 60_000;
 const TIMEOUT = {
   build: 30 * MIN,
@@ -814,7 +817,30 @@ async function runDenoUrl(tally, opts) {
   }
 }
 
+async function runTfjs(tally, opts) {
+  const dir = join(ROOT, 'test', 'tfjs');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)) : [];
+  if (!files.length) return tally.problem('no test/tfjs/*.test.mjs files');
+  const deno = denoBinary();
+  const bun = bunBinary();
+  const commands = [
+    ['node', { cmd: process.execPath, args: [] }],
+    ['deno', {
+      cmd: deno.path,
+      args: ['run', '--no-prompt', '--no-lock', '--node-modules-dir=manual', `--allow-env=${DENO_ENV_VARS.join(',')}`, `--allow-read=${ROOT}`],
+      env: { DENO_NO_UPDATE_CHECK: '1' },
+    }],
+    ['bun', { cmd: bun.path, args: ['--no-env-file', '--no-install', 'run'], env: { BUN_DISABLE_TELEMETRY: '1', DO_NOT_TRACK: '1' } }],
+  ];
+  for (const [name, command] of commands) {
+    const shown = command.cmd.startsWith(ROOT + sep) ? rel(command.cmd) : command.cmd;
+    console.log(`  ${name}: ${[shown, ...command.args, 'FILE'].join(' ')}`);
+    await runUvuFiles(tally, files, command, opts);
+  }
+}
+
 const RUNNERS = {
+  tfjs: runTfjs,
   cargo: runCargo,
   node: runNode,
   deno: runDeno,
