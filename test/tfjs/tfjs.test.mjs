@@ -1,8 +1,9 @@
 // The TensorFlow.js adapter (diffopt/tfjs): tf.grad through every wrapped op
 // equals the library's own vjp on the same (float32-rounded) input, values
 // match, batches map to 2-D tensors, and bad input raises DiffoptErrors.
-// Node, Deno and Bun only (scripts/test-all.mjs, section 'tfjs'): the npm
-// build of tfjs is CommonJS, which a browser cannot import unbundled.
+// Run by scripts/test-all.mjs, section 'tfjs': as is in Node, Deno and Bun,
+// and bundled by esbuild for Chromium (tfjs's npm build is CommonJS, which a
+// page cannot import unbundled), hence not a test/*.test.mjs file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
