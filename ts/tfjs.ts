@@ -6,8 +6,10 @@
  * `tf.grad` through an adapted op equals the library's own vjp.
  *
  * The adapter never imports tfjs: pass your tf namespace
- * (`@tensorflow/tfjs`, `@tensorflow/tfjs-core` + a backend, `tfjs-node`, …)
- * to {@link createTfOps}. It imports diffopt by its package name, so it shares
+ * (`@tensorflow/tfjs`, `@tensorflow/tfjs-node`, or `@tensorflow/tfjs-core`
+ * with a backend — the latter registers no gradients of its own ops until
+ * `@tensorflow/tfjs-core/dist/register_all_gradients` is imported) to
+ * {@link createTfOps}. It imports diffopt by its package name, so it shares
  * the instance (and the `init()`) of whichever diffopt entry your runtime
  * resolves.
  *
@@ -240,8 +242,7 @@ const scalarOf = (dy: TfTensor): number => dy.dataSync()[0];
  * @returns The wrapped operators ({@link TfOps}).
  * @example
  * ```ts
- * import * as tf from '@tensorflow/tfjs-core';
- * import '@tensorflow/tfjs-backend-cpu';
+ * import * as tf from '@tensorflow/tfjs';
  * import { init } from 'diffopt';
  * import { createTfOps } from 'diffopt/tfjs';
  * await init();
@@ -249,8 +250,8 @@ const scalarOf = (dy: TfTensor): number => dy.dataSync()[0];
  * const x = tf.tensor2d([[0.3, 0.2, 2], [1, 3, 2]]);
  * ops.softRank(x, { strength: 0.1 });                    // [[2, 1, 3], [1, 3, 2]]
  * const target = tf.tensor2d([[1, 2, 3], [3, 2, 1]]);
- * const loss = (p: tf.Tensor) => tf.sub(1, ops.spearman(p, target, { strength: 0.1 }));
- * tf.grad(loss)(x);                                      // ∂(1 − ρ)/∂x, float32
+ * const loss = (p: tf.Tensor) => tf.sub(1, ops.spearman(p, target));   // ε = 1: smooth
+ * tf.grad(loss)(x);    // ∂(1 − ρ)/∂x, float32: [[-0.1375, 0.1375, 0], [0.5, -0.25, -0.25]]
  * ```
  */
 export function createTfOps<T extends TfTensor>(tf: TfNamespace<T>): TfOps<T> {
