@@ -251,7 +251,7 @@ const scalarOf = (dy: TfTensor): number => dy.dataSync()[0];
  * ops.softRank(x, { strength: 0.1 });                    // [[2, 1, 3], [1, 3, 2]]
  * const target = tf.tensor2d([[1, 2, 3], [3, 2, 1]]);
  * const loss = (p: tf.Tensor) => tf.sub(1, ops.spearman(p, target));   // ε = 1: smooth
- * tf.grad(loss)(x);    // ∂(1 − ρ)/∂x, float32: [[-0.1375, 0.1375, 0], [0.5, -0.25, -0.25]]
+ * tf.grad(loss)(x);    // ∂(1 − ρ)/∂x, float32: [[0.1375, -0.1375, 0], [-0.5, 0.25, 0.25]]
  * ```
  */
 export function createTfOps<T extends TfTensor>(tf: TfNamespace<T>): TfOps<T> {
