@@ -1,8 +1,9 @@
 // Runs the examples of the documentation, so they cannot rot: every ```ts /
 // ```js block of a TSDoc comment in ts/**/*.ts (the `@example` of each public
 // function, which TypeDoc puts in docs/api/) and of README.md becomes a module
-// and runs in its own Node process. `from 'diffopt'` / `from 'diffopt/slim'`
-// are mapped to the built dist/index.js / dist/slim.js (run the build first);
+// and runs in its own Node process. `from 'diffopt'` / `'diffopt/slim'` /
+// `'diffopt/tfjs'` are mapped to the built dist/index.js / slim.js / tfjs.js
+// (run the build first);
 // TypeScript is stripped by esbuild (types only, nothing else changes).
 //
 // An example that cannot run here (it needs a browser, a network, a file of
@@ -16,8 +17,7 @@
 //   collectExamples() -> [{ id, file, line, symbol, lang, code, skip }]
 //   runExamples(examples, { concurrency }) -> [{ name, ok, skipped, detail }]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,6 +28,7 @@ const LANGS = new Set(['ts', 'js', 'typescript', 'javascript', 'mjs']);
 const SPECIFIERS = {
   diffopt: join(ROOT, 'dist', 'index.js'),
   'diffopt/slim': join(ROOT, 'dist', 'slim.js'),
+  'diffopt/tfjs': join(ROOT, 'dist', 'tfjs.js'),
 };
 
 const rel = (p) => relative(ROOT, p).split(sep).join('/');
@@ -165,7 +166,7 @@ export async function toModule(example) {
   const esbuild = await import('esbuild');
   const { code: claimed, claims } = instrument(example.code);
   example.claims = claims;
-  const mapped = (claims ? claimed + CLAIM_CHECKER : claimed).replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(diffopt(?:\/slim)?)\2/g, (all, pre, q, spec) =>
+  const mapped = (claims ? claimed + CLAIM_CHECKER : claimed).replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(diffopt(?:\/slim|\/tfjs)?)\2/g, (all, pre, q, spec) =>
     `${pre}${q}${pathToFileURL(SPECIFIERS[spec]).href}${q}`);
   const { code } = await esbuild.transform(mapped, {
     loader: example.lang.startsWith('t') ? 'ts' : 'js',
@@ -212,7 +213,10 @@ export async function runExamples(examples, { concurrency = 2 } = {}) {
       return [{ name: 'doc examples', ok: false, detail: `${rel(f)} is missing: run node scripts/build.mjs` }];
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'diffopt-doc-examples-'));
+  // Inside the repository (build/ is ignored by git), so that other bare
+  // imports of an example (e.g. '@tensorflow/tfjs') resolve from its node_modules.
+  mkdirSync(join(ROOT, 'build'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, 'build', 'doc-examples-'));
   const results = new Array(examples.length);
   let next = 0;
   const worker = async () => {
