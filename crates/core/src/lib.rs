@@ -8,6 +8,7 @@
 //! Scratch memory is reserved with `try_reserve`, so running out of memory is
 //! reported as [`Status::OutOfMemory`] instead of aborting the process.
 
+pub mod dtw;
 pub mod fy;
 pub mod lasso;
 pub mod math;

@@ -18,6 +18,7 @@ use std::alloc::{alloc, dealloc, Layout};
 use diffopt_core::sort::KernelError;
 use diffopt_core::Status;
 
+mod dtw;
 mod fy;
 mod lasso;
 mod perturb;

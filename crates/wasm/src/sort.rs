@@ -66,8 +66,12 @@ pub unsafe extern "C" fn sort_forward(
 /// Backward pass: `mode` 0 = jvp (tangent in), 1 = vjp (cotangent in),
 /// replaying the state recorded by [`sort_forward`].
 ///
+/// `weights` may be null for L2 (the weights are then 1/|B|, recomputed from
+/// the blocks) and `value` may be null except for the KL soft rank, whose
+/// Jacobian is scaled by the ranks: ts/sort.ts keeps only what is needed.
+///
 /// # Safety
-/// Every pointer must address `rows·n` elements.
+/// Every non-null pointer must address `rows·n` elements.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn sort_backward(

@@ -3,6 +3,8 @@
 //! the bundled libm in wasm may differ in the last ulp).
 
 mod elementary;
+pub mod lbfgs;
+pub mod softmin;
 pub mod lanes;
 mod trig;
 
