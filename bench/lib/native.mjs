@@ -95,7 +95,8 @@ export class NativeServer {
         return r.per_call_ns;
       },
       async run(k) {
-        return Number(await self.request(`run ${k}`));
+        const [wall, cpu] = (await self.request(`run ${k}`)).split(/\s+/).map(Number);
+        return { wall, cpu };
       },
     };
   }

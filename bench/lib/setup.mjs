@@ -107,9 +107,10 @@ export class WasmKernel {
   }
 
   alloc(bytes) {
-    const p = this.ex.diffopt_alloc(bytes);
+    const size = Math.max(bytes, 8); // never a zero-size allocation
+    const p = this.ex.diffopt_alloc(size);
     if (!p) throw new Error('kernel bench: wasm alloc failed');
-    this.held.push([p, bytes]);
+    this.held.push([p, size]);
     return p;
   }
 

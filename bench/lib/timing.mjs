@@ -17,7 +17,8 @@ export function median(v) {
  * A synchronous implementation under test: `call(k)` runs once on input k
  * (k cycles through `cfg.inputs` fresh inputs so branch predictors cannot
  * learn one). `calibrate` warms up (JIT included) and estimates one call
- * (ns); `run(k)` times k calls and returns the mean ns per call.
+ * (ns); `run(k)` times k calls and returns the mean ns per call, wall and
+ * CPU (process.cpuUsage) time: { wall, cpu }.
  */
 export function jsTimer(cfg, call) {
   let i = 0;
@@ -36,20 +37,28 @@ export function jsTimer(cfg, call) {
     },
     async run(k) {
       const t = performance.now();
+      const c = process.cpuUsage();
       for (let q = 0; q < k; q++) call(i++ % cfg.inputs);
-      return ((performance.now() - t) * 1e6) / k;
+      const wall = ((performance.now() - t) * 1e6) / k;
+      const u = process.cpuUsage(c);
+      return { wall, cpu: ((u.user + u.system) * 1e3) / k };
     },
   };
 }
+
+const round1 = (t) => Math.round(t * 10) / 10;
 
 /**
  * Times several implementations of one case: calibrate each, then
  * `cfg.batches` rounds in which every implementation runs one batch of
  * ≈ targetMs/batches (order rotated each round), so machine noise hits all
  * of them alike. A timer is anything with async `calibrate()` → ns per call
- * and `run(k)` → mean ns per call of k calls (jsTimer, NativeServer#timer).
- * Returns, per name, { median_ns, iters, per_batch_ns } (per_batch_ns in
- * round order, for pairedRatio).
+ * and `run(k)` → mean ns per call of k calls, { wall, cpu } (jsTimer,
+ * NativeServer#timer). Returns, per name, { median_ns, iters, per_batch_ns }
+ * (per_batch_ns in round order, for pairedRatio). The clock is wall time, or
+ * CPU time with `cfg.clock === 'cpu'` (steadier on a machine shared with
+ * other jobs; the wall-clock median_wall_ns and per_batch_wall_ns are then
+ * kept too).
  */
 export async function timeInterleaved(cfg, timers) {
   const names = Object.keys(timers);
@@ -65,10 +74,14 @@ export async function timeInterleaved(cfg, timers) {
       times[name].push(await timers[name].run(k[name]));
     }
   }
+  const cpu = cfg.clock === 'cpu';
+  const primary = (t) => (cpu && Number.isFinite(t.cpu) ? t.cpu : t.wall);
   return Object.fromEntries(names.map((n) => [n, {
-    median_ns: median(times[n]),
+    median_ns: median(times[n].map(primary)),
+    ...(cpu ? { median_wall_ns: median(times[n].map((t) => t.wall)) } : {}),
     iters: k[n] * cfg.batches,
-    per_batch_ns: times[n].map((t) => Math.round(t * 10) / 10),
+    per_batch_ns: times[n].map((t) => round1(primary(t))),
+    ...(cpu ? { per_batch_wall_ns: times[n].map((t) => round1(t.wall)) } : {}),
   }]));
 }
 

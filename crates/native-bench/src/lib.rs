@@ -22,9 +22,10 @@
 //! TOOL [options] --serve      batch server for interleaved timing, one request
 //!                             per stdin line, one reply line each:
 //!   case CASE  → {"checksum":…,"digest":…,"per_call_ns":…} after warm-up and calibration
-//!   run K      → the mean ns per call of K calls
+//!   run K      → `WALL CPU`: the mean wall and thread-CPU ns per call of K calls
 //! options: --target-ms T (200) --warmup-ms T (30) --batches B (7) --max-iters N (1e6)
-//!          --inputs K (8) --seed S (1), and the family's own (e.g. --strength E)
+//!          --inputs K (8) --seed S (1), and the family's own (e.g. --strength E);
+//!          --calls N runs exactly N calls per case and prints nothing (for profilers)
 //! ```
 //!
 //! A case's fields are separated by spaces, commas or colons.
@@ -92,6 +93,35 @@ pub fn median(v: &[f64]) -> f64 {
     } else {
         0.5 * (s[m - 1] + s[m])
     }
+}
+
+/// CPU time of this thread (ns) on Linux; NaN elsewhere. On a machine
+/// shared with other jobs it is steadier than wall time (bench/dtw.mjs
+/// reports it).
+#[cfg(target_os = "linux")]
+pub fn thread_cpu_ns() -> f64 {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one Timespec; the clock id is valid on Linux.
+    if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+        ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
+    } else {
+        f64::NAN
+    }
+}
+
+/// CPU time of this thread (ns) on Linux; NaN elsewhere.
+#[cfg(not(target_os = "linux"))]
+pub fn thread_cpu_ns() -> f64 {
+    f64::NAN
 }
 
 /// Runs `work` until `target_ms` have passed (at least once); mean ns per run.
@@ -176,9 +206,10 @@ impl Digest {
 // ------------------------------------------------------------------ cases
 
 /// The inputs, cotangents and outputs of a case: `call_on(k)` reads `xs[k]`
-/// (and `gs[k]` for the backward pass) and writes `out` (and `grad`).
+/// (and `gs[k]`) and writes `out` (and `grad` for the backward pass).
 pub struct Io {
     pub xs: Vec<Vec<f64>>,
+    /// Cotangents (or a second input, e.g. soft-DTW's Y).
     pub gs: Vec<Vec<f64>>,
     pub out: Vec<f64>,
     pub grad: Vec<f64>,
@@ -260,13 +291,15 @@ impl<K: Kernel> Runner<K> {
         d
     }
 
-    /// Mean ns per call of k calls.
-    pub fn run(&mut self, k: usize) -> f64 {
+    /// Mean ns per call of k calls: wall time and thread CPU time.
+    pub fn run(&mut self, k: usize) -> (f64, f64) {
         let t = Instant::now();
+        let c = thread_cpu_ns();
         for _ in 0..k {
             self.call();
         }
-        t.elapsed().as_nanos() as f64 / k.max(1) as f64
+        let cpu = (thread_cpu_ns() - c) / k.max(1) as f64;
+        (t.elapsed().as_nanos() as f64 / k.max(1) as f64, cpu)
     }
 
     /// Warm-up, then an estimate of one call's ns.
@@ -287,10 +320,10 @@ impl<K: Kernel> Runner<K> {
     }
 
     /// Calibrates, then times `timing.batches` batches: the per-batch mean
-    /// ns per call, and the calls per batch.
+    /// wall ns per call, and the calls per batch.
     pub fn measure(&mut self, timing: &Timing) -> (Vec<f64>, usize) {
         let k = timing.per_batch(self.calibrate(timing.warmup_ms));
-        ((0..timing.batches).map(|_| self.run(k)).collect(), k)
+        ((0..timing.batches).map(|_| self.run(k).0).collect(), k)
     }
 }
 
@@ -305,6 +338,8 @@ pub struct Cli {
     /// The family's own numeric options, as declared in [`Family::options`].
     pub values: Vec<(&'static str, f64)>,
     pub serve: bool,
+    /// `--calls N`: run exactly N calls per case, print nothing (for profilers).
+    pub calls: Option<usize>,
     pub cases: Vec<String>,
 }
 
@@ -317,7 +352,7 @@ impl Cli {
     /// Parses `args` (without the program name).
     pub fn parse(mut args: Vec<String>, options: &[(&'static str, f64)]) -> Result<Cli, String> {
         let timing = Timing::from_args(&mut args)?;
-        let mut cli = Cli { timing, inputs: 8, seed: 1, values: options.to_vec(), serve: false, cases: Vec::new() };
+        let mut cli = Cli { timing, inputs: 8, seed: 1, values: options.to_vec(), serve: false, calls: None, cases: Vec::new() };
         let mut it = args.into_iter();
         while let Some(a) = it.next() {
             let mut value = || it.next().ok_or(format!("{a} needs a value"));
@@ -325,6 +360,7 @@ impl Cli {
                 "--inputs" => cli.inputs = value()?.parse().map_err(|_| "bad --inputs")?,
                 "--seed" => cli.seed = value()?.parse().map_err(|_| "bad --seed")?,
                 "--serve" => cli.serve = true,
+                "--calls" => cli.calls = Some(value()?.parse().map_err(|_| "bad --calls")?),
                 s if s.starts_with("--") => match cli.values.iter().position(|(n, _)| *n == s) {
                     Some(i) => cli.values[i].1 = value()?.parse().map_err(|_| format!("bad {a}"))?,
                     None => return Err(format!("unknown option {s}")),
@@ -412,7 +448,10 @@ impl<K: Kernel> Family<K> {
                 }
             } else if let Some(k) = line.strip_prefix("run ") {
                 match (&mut runner, k.trim().parse::<usize>()) {
-                    (Some(r), Ok(k)) => format!("{:.1}", r.run(k)),
+                    (Some(r), Ok(k)) => {
+                        let (wall, cpu) = r.run(k);
+                        format!("{wall:.1} {cpu:.1}")
+                    }
                     _ => "{\"error\":\"run needs a case and a count\"}".to_string(),
                 }
             } else if line.is_empty() {
@@ -438,7 +477,7 @@ pub fn main<K: Kernel>(family: Family<K>) {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         let own: String = family.options.iter().map(|(n, v)| format!(" [{n} {v}]")).collect();
         println!(
-            "usage: {} [--target-ms T] [--warmup-ms T] [--batches B] [--max-iters N] [--inputs K] [--seed S]{own} (--serve | [CASE ...])\nCASE: `{}`, e.g. `{}`; none given: read cases from stdin, one per line",
+            "usage: {} [--target-ms T] [--warmup-ms T] [--batches B] [--max-iters N] [--inputs K] [--seed S]{own} (--serve | [--calls N] [CASE ...])\nCASE: `{}`, e.g. `{}`; none given: read cases from stdin, one per line",
             family.tool, family.syntax, family.example
         );
         return;
@@ -452,6 +491,15 @@ pub fn main<K: Kernel>(family: Family<K>) {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).unwrap_or_else(|e| fail(format!("reading stdin: {e}")));
         cli.cases = s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect();
+    }
+    if let Some(calls) = cli.calls {
+        for c in &cli.cases {
+            let mut r = Runner::new(family.case(c, &cli).unwrap_or_else(|e| fail(e)));
+            for _ in 0..calls {
+                r.call();
+            }
+        }
+        return;
     }
     let results: Vec<String> = cli.cases.iter().map(|c| family.run_case(c, &cli).unwrap_or_else(|e| fail(e))).collect();
     let own: String = cli.values.iter().map(|(n, v)| format!(",\"{}\":{v}", n.trim_start_matches("--").replace('-', "_"))).collect();
