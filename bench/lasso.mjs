@@ -120,6 +120,9 @@ function writeData(prob, dir) {
   return file;
 }
 
+/** native-bench-lasso on a data file: the same loops natively, as JSON. */
+const runNative = (bin, file) => runNativeJson(bin, [file, '--target-ms', String(TARGET)]);
+
 // ------------------------------------------------------------------ wasm
 const calibrated = (work) => meanUntil(TARGET, work);
 
@@ -167,10 +170,10 @@ try {
     const wasmRuns = [];
     const nativeRuns = [];
     runWasm(prob);
-    if (bin) runNativeJson(bin, [file, '--target-ms', String(TARGET)]);
+    if (bin) runNative(bin, file);
     for (let r = 0; r < REPEATS; r++) {
       log(`[bench] ${prob.key}: repeat ${r + 1}/${REPEATS}`);
-      if (bin) nativeRuns.push(runNativeJson(bin, [file, '--target-ms', String(TARGET)]));
+      if (bin) nativeRuns.push(runNative(bin, file));
       wasmRuns.push(runWasm(prob));
     }
     const w0 = wasmRuns[0];
