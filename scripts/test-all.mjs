@@ -11,6 +11,10 @@
 //               uvu's bare imports; UVU_DEFER + uvu's exec(), like `uvu`'s CLI
 //   workerd   test/edge/worker.mjs bundled by esbuild with the workerd condition and
 //               run by miniflare (wasm as CompiledWasm); requests on 127.0.0.1
+//   tfjs      test/tfjs/*.test.mjs (the TensorFlow.js adapter) in node, deno and bun
+//               as above, and in headless Chromium as one esbuild bundle per file
+//               (tfjs's npm build is CommonJS / extensionless ESM, which a page
+//               cannot import unbundled)
 //   deno-url  test/url/deno-url.mjs: deno imports http://127.0.0.1:PORT/dist/index.js
 //               with --allow-import=127.0.0.1:PORT and no other permission
 //   playground  builds examples/playground (its rollup config), serves it on
@@ -34,7 +38,7 @@ import { delimiter, dirname, extname, join, relative, resolve, sep } from 'node:
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url', 'playground'];
+const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url', 'tfjs', 'playground'];
 const MIN = 60_000;
 const TIMEOUT = {
   build: 30 * MIN,
@@ -819,6 +823,90 @@ async function runDenoUrl(tally, opts) {
   }
 }
 
+async function runTfjs(tally, opts) {
+  const dir = join(ROOT, 'test', 'tfjs');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)) : [];
+  if (!files.length) return tally.problem('no test/tfjs/*.test.mjs files');
+  const deno = denoBinary();
+  const bun = bunBinary();
+  const commands = [
+    ['node', { cmd: process.execPath, args: [] }],
+    ['deno', {
+      cmd: deno.path,
+      args: ['run', '--no-prompt', '--no-lock', '--node-modules-dir=manual', `--allow-env=${DENO_ENV_VARS.join(',')}`, `--allow-read=${ROOT}`],
+      env: { DENO_NO_UPDATE_CHECK: '1' },
+    }],
+    ['bun', { cmd: bun.path, args: ['--no-env-file', '--no-install', 'run'], env: { BUN_DISABLE_TELEMETRY: '1', DO_NOT_TRACK: '1' } }],
+  ];
+  for (const [name, command] of commands) {
+    const shown = command.cmd.startsWith(ROOT + sep) ? rel(command.cmd) : command.cmd;
+    console.log(`  ${name}: ${[shown, ...command.args, 'FILE'].join(' ')}`);
+    await runUvuFiles(tally, files, command, opts);
+  }
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) return tally.problem(`${executablePath} not found (apt-get install -y chromium)`);
+  console.log(`  chromium: esbuild FILE --bundle --platform=browser, one page per file`);
+  const esbuild = await import('esbuild');
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'diffopt-tfjs-chromium-'));
+  let context = null;
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: TIMEOUT.browserLaunch });
+    for (const file of files) {
+      const started = Date.now();
+      // uvu runs on its own in a page (no UVU_DEFER) and prints its summary to the console.
+      const bundle = await esbuild.build({
+        entryPoints: [file],
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        write: false,
+        absWorkingDir: ROOT,
+        logLevel: 'silent',
+        define: { 'process.env.NODE_ENV': '"production"' },
+      });
+      const server = await serve(ROOT, {
+        allow: () => false,
+        virtual: {
+          '/index.html': { type: MIME['.html'], body: '<!doctype html><meta charset="utf-8"><script type="module" src="/test.js"></script>' },
+          '/test.js': { type: MIME['.js'], body: bundle.outputFiles[0].contents },
+        },
+      });
+      let log = '';
+      const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => (log += m.text() + '\n'));
+      page.on('pageerror', (e) => errors.push(String(e.stack || e)));
+      let bad = null;
+      try {
+        await page.goto(`${server.url}/index.html`, { timeout: TIMEOUT.browserLaunch });
+        const deadline = Date.now() + TIMEOUT.file;
+        while (!/Duration:/.test(stripAnsi(log)) && !errors.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        await page.waitForTimeout(250);
+      } finally {
+        await page.close().catch(() => {});
+        await server.close();
+      }
+      const s = parseUvu(log);
+      if (s) {
+        tally.passed += s.passed;
+        tally.skipped += s.skipped;
+        tally.failed += s.total - s.passed;
+        if (s.total === 0) bad = 'ran no test';
+      } else bad = errors.length ? `page error: ${errors[0].split('\n')[0]}` : 'no uvu summary (timed out?)';
+      if (!bad && errors.length) bad = `page error: ${errors[0].split('\n')[0]}`;
+      if (bad) tally.problem(`chromium ${rel(file)}: ${bad}`);
+      const failedHere = s ? s.total - s.passed : 0;
+      const counts = s ? `${s.passed}/${s.total} passed` : 'no summary';
+      console.log(`  ${bad || failedHere ? 'FAIL' : 'ok  '} ${rel(file)}  ${counts}  (${((Date.now() - started) / 1000).toFixed(1)} s)${bad ? `  -- ${bad}` : ''}`);
+      if (bad || failedHere || opts.verbose) console.log(indent(tail(log + errors.join('\n'))));
+    }
+  } finally {
+    await context?.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- playground
 
 /** |a − b| ≤ atol + rtol·|b| elementwise; returns a message or null. */
@@ -1123,6 +1211,7 @@ async function runPlayground(tally, opts) {
 }
 
 const RUNNERS = {
+  tfjs: runTfjs,
   cargo: runCargo,
   node: runNode,
   deno: runDeno,
