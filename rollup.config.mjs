@@ -2,6 +2,7 @@
 //   dist/index.js  wasm inlined as base64 (Node, Bun, Deno by URL, browsers)
 //   dist/edge.js   imports ./diffopt.wasm as a precompiled module (workerd, edge-light)
 //   dist/slim.js   no wasm: the caller passes module/bytes/URL to init()
+//   dist/pool-worker.js  the worker script of createPool (no wasm: it gets the module)
 // Each entry is one file with no shared chunks, so importing it by URL is a
 // single request. The wasm plugin is ours (a few lines) rather than
 // @rollup/plugin-wasm, whose 'auto' mode emits require("fs") that breaks
@@ -33,4 +34,6 @@ const entry = (name) => ({
   treeshake: { moduleSideEffects: (id) => id.endsWith('/index.js') || id.endsWith('/edge.js') },
 });
 
-export default [entry('index'), entry('edge'), entry('slim')];
+// dist/pool-worker.js: the script createPool's workers run (found next to
+// the entry with new URL('./pool-worker.js', import.meta.url)).
+export default [entry('index'), entry('edge'), entry('slim'), entry('pool-worker')];

@@ -28,4 +28,4 @@ rmSync(join(types, 'virtual.d.ts'), { force: true });
 for (const name of ['index', 'edge', 'slim']) {
   writeFileSync(join(root, 'dist', `${name}.d.ts`), `export * from './types/api.js';\n`);
 }
-console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/diffopt.wasm dist/*.d.ts');
+console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/pool-worker.js dist/diffopt.wasm dist/*.d.ts');
