@@ -29,4 +29,4 @@ for (const name of ['index', 'edge', 'slim']) {
   writeFileSync(join(root, 'dist', `${name}.d.ts`), `export * from './types/api.js';\n`);
 }
 writeFileSync(join(root, 'dist', 'tfjs.d.ts'), `export * from './types/tfjs.js';\n`);
-console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/diffopt.wasm dist/*.d.ts');
+console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/pool-worker.js dist/diffopt.wasm dist/*.d.ts');
