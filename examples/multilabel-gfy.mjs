@@ -22,6 +22,7 @@
 // so after each step A is rescaled to keep max_i Σ_j |sym(A)_ij| ≤ 3.5
 // (a Gershgorin bound) and its diagonal at 0.
 import { init, generalizedFyLoss, multilabelLoss } from '../dist/index.js';
+import { generator } from './demos/random.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -38,18 +39,7 @@ const LR = 1.0;
 const COUPLING_BOUND = 3.5;
 
 // ---------------------------------------------------------------- data
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const uniform = mulberry32(SEED);
-const normal = () => Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-300))) * Math.cos(2 * Math.PI * uniform());
+const { uniform, normal } = generator(SEED);
 
 const W = Array.from({ length: 5 }, () => Array.from({ length: D }, normal));
 const B = Array.from({ length: 5 }, () => 0.5 * normal());

@@ -14,6 +14,10 @@
 import { readFileSync } from 'node:fs';
 import { NearestCentroid, DiffoptError } from '../../dist/index.js';
 
+import { generator } from './random.mjs';
+
+export { generator };
+
 const METRICS = [
   { metric: 'euclidean', label: 'Euclidean', note: 'frame-wise mean' },
   { metric: 'dtw', label: 'DTW', note: 'soft-DTW barycenters' },
@@ -22,18 +26,6 @@ const METRICS = [
   { metric: 'sharp-divergence', label: 'sharp divergence', note: '' },
 ];
 
-/** Seeded uniform/normal generator (mulberry32), so every run prints the same. */
-export function generator(seed) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-300))) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 /**
  * Cylinder-Bell-Funnel (Saito, 1994), as in the UCR archive: on [a, b] with

@@ -4,22 +4,13 @@
 // Dijkstra oracle is made differentiable by perturbation, and the path-cost
 // regret on held-out maps falls over the epochs.
 import { perturbed, perturbedFyLoss } from '../../dist/index.js';
+import { generator } from './random.mjs';
 
 const SIZE = 8; // 8×8 maps
 const CELLS = SIZE * SIZE;
 const TERRAIN_COST = [1, 2, 6, 12]; // plains, forest, hills, water
 const FEATURES = TERRAIN_COST.length + 2; // one-hot terrain, a noisy copy of the cost, a bias
 
-/** Seeded generator (mulberry32) so every run prints the same. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A map: terrain blobs grown from random seeds; features and true costs per cell. */
 function makeMap(rand) {
@@ -76,7 +67,7 @@ function regret(w, maps) {
 }
 
 export async function pathsDemo() {
-  const rand = generator(2020);
+  const rand = generator(2020).uniform;
   const train = Array.from({ length: 60 }, () => makeMap(rand));
   const test = Array.from({ length: 30 }, () => makeMap(rand));
   const targets = new Float64Array(train.length * CELLS);

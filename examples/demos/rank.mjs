@@ -2,19 +2,8 @@
 // next to its hard ranks, then a linear model trained by gradient ascent on
 // the differentiable Spearman correlation, on generated data.
 import { softRank, softSort, spearman } from '../../dist/index.js';
+import { generator } from './random.mjs';
 
-/** Seeded uniform/normal generator (mulberry32), so every run prints the same. */
-function generator(seed) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-300))) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 /** Hard ascending ranks (1-based, ties averaged). */
 function hardRanks(x) {
