@@ -2,6 +2,8 @@
 //   dist/index.js  wasm inlined as base64 (Node, Bun, Deno by URL, browsers)
 //   dist/edge.js   imports ./diffopt.wasm as a precompiled module (workerd, edge-light)
 //   dist/slim.js   no wasm: the caller passes module/bytes/URL to init()
+//   dist/tfjs.js   the TensorFlow.js adapter: imports 'diffopt' (external), so
+//                  it shares the instance of whichever entry the runtime resolves
 // Each entry is one file with no shared chunks, so importing it by URL is a
 // single request. The wasm plugin is ours (a few lines) rather than
 // @rollup/plugin-wasm, whose 'auto' mode emits require("fs") that breaks
@@ -33,4 +35,24 @@ const entry = (name) => ({
   treeshake: { moduleSideEffects: (id) => id.endsWith('/index.js') || id.endsWith('/edge.js') },
 });
 
-export default [entry('index'), entry('edge'), entry('slim')];
+// The adapter's `./api.js` becomes the package's own name: bundling api.js
+// into dist/tfjs.js would give it a second wasm instance that the user's
+// `init()` never initializes.
+function apiAsPackage() {
+  return {
+    name: 'diffopt-api-as-package',
+    resolveId(id, importer) {
+      if (id === './api.js' && importer && importer.replace(/\\/g, '/').endsWith('build/ts/tfjs.js')) return { id: 'diffopt', external: true };
+      return null;
+    },
+  };
+}
+
+const tfjs = {
+  input: 'build/ts/tfjs.js',
+  output: { file: 'dist/tfjs.js', format: 'es', sourcemap: false },
+  plugins: [apiAsPackage()],
+  external: ['diffopt'],
+};
+
+export default [entry('index'), entry('edge'), entry('slim'), tfjs];

@@ -23,47 +23,30 @@
 // Flags: --quick (2 repeats of 30 ms; writes bench/results/latest-lasso-quick.json)
 //        --repeats R (default 5)   --target-ms T (default 150)
 //        --out FILE (default bench/results/lasso.json)   --no-native
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { init, hypergradient, gradSearch, gridSearch, lambdaMax, loadDiabetes, standardize, trainTestSplit } from '../dist/index.js';
+import { join } from 'node:path';
+import { mulberry32 } from './lib/inputs.mjs';
+import { nativeBinary, runNativeJson } from './lib/native.mjs';
+import { fmtMs, writeJson } from './lib/report.mjs';
+import { benchArgs, loadDist, root } from './lib/setup.mjs';
+import { log, meanUntil, median } from './lib/timing.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
-const QUICK = flag('--quick');
-const REPEATS = Number(option('--repeats', QUICK ? 2 : 5));
-const TARGET = Number(option('--target-ms', QUICK ? 30 : 150));
-const OUT = option('--out', join(root, 'bench', 'results', QUICK ? 'latest-lasso-quick.json' : 'lasso.json'));
-const NATIVE = !flag('--no-native');
+const ARGS = benchArgs('lasso');
+const QUICK = ARGS.quick;
+const REPEATS = Number(ARGS.option('--repeats', QUICK ? 2 : 5));
+const TARGET = Number(ARGS.option('--target-ms', QUICK ? 30 : 150));
+const OUT = ARGS.out;
 const ALGORITHMS = ['implicit-forward', 'forward', 'backward', 'implicit'];
 const GRID = 100;
 const MAX_EVALS = 30;
-const log = (...a) => console.error(...a);
-const now = () => performance.now();
 
-await init();
+const { lib } = await loadDist();
+const { hypergradient, gradSearch, gridSearch, lambdaMax, loadDiabetes, standardize, trainTestSplit } = lib;
 
 // ------------------------------------------------------------------ data
-function mulberry(seed) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-300))) * Math.cos(2 * Math.PI * uniform());
-}
-
 function synthetic() {
-  const normal = mulberry(2020);
+  const { normal } = mulberry32(2020);
   const n = 200;
   const nv = 100;
   const p = 1000;
@@ -137,30 +120,11 @@ function writeData(prob, dir) {
   return file;
 }
 
-// ------------------------------------------------------------------ native
-function buildNative() {
-  log('[bench] building crates/native-bench (release, bin native-bench-lasso) ...');
-  const r = spawnSync('cargo', ['build', '--release', '-p', 'diffopt-native-bench', '--bin', 'native-bench-lasso'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('native build failed');
-  return join(root, 'target', 'release', 'native-bench-lasso');
-}
-
-function runNative(bin, file) {
-  return JSON.parse(execFileSync(bin, [file, '--target-ms', String(TARGET)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
-}
+/** native-bench-lasso on a data file: the same loops natively, as JSON. */
+const runNative = (bin, file) => runNativeJson(bin, [file, '--target-ms', String(TARGET)]);
 
 // ------------------------------------------------------------------ wasm
-/** Runs `work` until TARGET ms have passed (at least once); mean ms per run. */
-function calibrated(work) {
-  const t = now();
-  let runs = 0;
-  for (;;) {
-    work();
-    runs++;
-    const el = now() - t;
-    if (el >= TARGET) return el / runs;
-  }
-}
+const calibrated = (work) => meanUntil(TARGET, work);
 
 function runWasm(prob) {
   const base = { XTrain: prob.XTrain, yTrain: prob.y, XVal: prob.XValM, yVal: prob.yVal };
@@ -193,19 +157,12 @@ function runWasm(prob) {
   return { hyper, grid: { ms: gridMs, values: grid.path.map((s) => s.value), best: grid.best }, search };
 }
 
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmtMs = (t) => (t < 1 ? `${(t * 1000).toFixed(0)} µs` : t < 100 ? `${t.toFixed(2)} ms` : `${t.toFixed(0)} ms`);
-
 // ------------------------------------------------------------------ main
 const dir = mkdtempSync(join(os.tmpdir(), 'diffopt-lasso-bench-'));
 const results = { date: new Date().toISOString(), node: process.version, repeats: REPEATS, targetMs: TARGET, problems: [] };
 let allIdentical = true;
 try {
-  const bin = NATIVE ? buildNative() : null;
+  const bin = ARGS.native ? nativeBinary(root, 'native-bench-lasso') : null;
   for (const raw of [synthetic(), diabetes()]) {
     const prob = prepare(raw);
     const file = writeData(prob, dir);
@@ -283,7 +240,5 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-mkdirSync(dirname(OUT), { recursive: true });
-writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
-log(`\n[bench] wrote ${OUT}`);
-if (NATIVE && !allIdentical) process.exitCode = 1;
+writeJson(OUT, results, 2);
+if (!allIdentical) process.exitCode = 1;

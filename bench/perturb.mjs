@@ -2,26 +2,31 @@
 //
 // In one process run, for perturbed argmax and top-k (k = n/10) with 1000
 // samples at n = 100 and 1000, and the 12×12 shortest path with 100 samples
-// (multiplicative noise), forward and forward+backward (value + vjp pullback):
+// (multiplicative noise), forward and forward+backward (value + vjp pullback),
+// interleaved batch by batch:
 //   wasm    diffopt's public API (dist/index.js)
-//   native  the same core kernels compiled natively (crates/native-bench, bin `perturb`)
+//   native  the same core kernels compiled natively (crates/native-bench,
+//           native-bench-perturb in --serve mode, driven from here)
 //   ts      bench/plain-perturb.ts, a straightforward TypeScript implementation
-// and prints wasm/native, ts/wasm and wasm throughput (noise values per second).
-// Inputs θ_i = 1 + u_i, cotangents 2u − 1 (SplitMix64 seeds 1 and 2), ε = 0.5,
-// Gaussian noise, seed 7, as in crates/native-bench/src/bin/perturb.rs.
-// JSON: bench/results/perturb.json (--quick: latest-perturb-quick.json).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fmtRatio, fmtTime, importTypeScript, jsTimer, log, machine, nativeBinary, sink, timeInterleaved } from './lib/timing.mjs';
+// and prints wasm/native, ts/wasm (medians of per-round ratios) and wasm
+// throughput (noise values per second). Inputs θ_i = 1 + u_i, cotangents
+// 2u − 1 (SplitMix64 seeds 1 and 2), ε = 0.5, Gaussian noise, seed 7, as in
+// crates/native-bench/src/bin/native-bench-perturb.rs; wasm and native
+// outputs must agree bit for bit (FNV-1a digests).
+//
+// Flags: --quick (short smoke run; writes bench/results/latest-perturb-quick.json)
+//        --filter RE (cases whose label matches, e.g. "topk fwdbwd")
+//        --out FILE (default bench/results/perturb.json)   --no-native, --no-ts
+import { Digest, uniforms } from './lib/inputs.mjs';
+import { digestMismatch, nativeBinary, NativeServer } from './lib/native.mjs';
+import { checkTarget, fmtRatio, fmtTime, machine, printTable, printTargets, writeJson } from './lib/report.mjs';
+import { benchArgs, importTypeScript, loadDist, root, selectCases } from './lib/setup.mjs';
+import { jsTimer, log, pairedRatio, sink, timeInterleaved } from './lib/timing.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const QUICK = process.argv.includes('--quick');
-const CFG = QUICK
+const ARGS = benchArgs('perturb');
+const CFG = ARGS.quick
   ? { targetMs: 20, warmupMs: 5, batches: 3, maxIters: 200, inputs: 1 }
   : { targetMs: 300, warmupMs: 50, batches: 5, maxIters: 100_000, inputs: 1 };
-const OUT = join(root, 'bench', 'results', QUICK ? 'latest-perturb-quick.json' : 'perturb.json');
 const EPS = 0.5;
 const SEED = 7;
 
@@ -32,37 +37,15 @@ for (const oracle of ['argmax', 'topk']) {
 for (const mode of ['fwd', 'fwdbwd']) CASES.push({ oracle: 'path', mode, n: 144, samples: 100 });
 const label = (c) => `${c.oracle} ${c.mode} ${c.n} ${c.samples}`;
 
-/** SplitMix64 uniforms, as SplitMix64 in crates/native-bench/src/lib.rs. */
-function uniforms(seed, n) {
-  let s = BigInt(seed);
-  const out = new Float64Array(n);
-  const M = (1n << 64n) - 1n;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x9e3779b97f4a7c15n) & M;
-    let z = s;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
-    z ^= z >> 31n;
-    out[i] = Number(z >> 11n) / 2 ** 53;
-  }
-  return out;
-}
-
-function runNative(bin) {
-  const timing = ['--target-ms', String(CFG.targetMs), '--warmup-ms', String(CFG.warmupMs), '--batches', String(CFG.batches)];
-  const r = spawnSync(bin, [...timing, ...CASES.map(label)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`native perturb benchmark failed: ${r.stderr}`);
-  return new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((j) => [j.case, j]));
-}
-
 async function main() {
-  const lib = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
-  await lib.init();
-  const plain = await importTypeScript(root, 'bench/plain-perturb.ts');
-  const bin = nativeBinary(root, 'perturb');
-  const native = bin ? runNative(bin) : new Map();
+  const { lib } = await loadDist();
+  const plain = ARGS.ts ? await importTypeScript('bench/plain-perturb.ts') : null;
+  const selected = selectCases(CASES, label, ARGS.filter);
+  const bin = ARGS.native ? nativeBinary(root, 'native-bench-perturb') : null;
+  const native = bin ? new NativeServer(bin, CFG) : null;
   const results = [];
-  for (const c of CASES) {
+  const issues = [];
+  for (const c of selected) {
     const theta = uniforms(1, c.n).map((u) => 1 + u);
     const g = uniforms(2, c.n).map((u) => 2 * u - 1);
     const side = Math.round(Math.sqrt(c.n));
@@ -70,41 +53,75 @@ async function main() {
       : c.oracle === 'topk' ? { kind: 'top-k', k: Math.max(1, c.n / 10) }
         : { kind: 'shortest-path', rows: side, cols: side };
     const f = lib.perturbed(spec, { epsilon: EPS, samples: c.samples, seed: SEED, multiplicative: c.oracle === 'path' });
-    const plainOracle = c.oracle === 'argmax' ? plain.argmax : c.oracle === 'topk' ? plain.topK(Math.max(1, c.n / 10)) : plain.shortestPath(side, side);
-    const wasm = c.mode === 'fwd'
-      ? () => { sink.value += f(theta)[0]; }
-      : () => { const [y, pb] = f.vjp(theta); sink.value += y[0] + pb(g)[0]; };
-    // The plain version always keeps its samples (that is how one writes it),
-    // so its forward pass costs what its forward+backward needs.
-    const ts = c.mode === 'fwd'
-      ? () => { sink.value += plain.perturbedVjp(plainOracle, theta, EPS, c.samples, SEED).value[0]; }
-      : () => { const r = plain.perturbedVjp(plainOracle, theta, EPS, c.samples, SEED); sink.value += r.value[0] + r.pullback(g)[0]; };
-    const t = await timeInterleaved(CFG, { wasm: jsTimer(CFG, wasm), ts: jsTimer(CFG, ts) });
-    const nat = native.get(label(c));
-    const values = c.samples * c.n;
+    const bwd = c.mode === 'fwdbwd';
+    const wasm = bwd
+      ? () => { const [y, pb] = f.vjp(theta); sink.value += y[0] + pb(g)[0]; }
+      : () => { sink.value += f(theta)[0]; };
+    const check = new Digest();
+    if (bwd) {
+      const [y, pb] = f.vjp(theta);
+      check.eat(y).eat(pb(g));
+    } else {
+      check.eat(f(theta));
+    }
+    const timers = { wasm: jsTimer(CFG, wasm) };
+    if (native) timers.native = native.timer(label(c));
+    if (plain) {
+      const plainOracle = c.oracle === 'argmax' ? plain.argmax : c.oracle === 'topk' ? plain.topK(Math.max(1, c.n / 10)) : plain.shortestPath(side, side);
+      // The plain version always keeps its samples (that is how one writes it),
+      // so its forward pass costs what its forward+backward needs.
+      timers.ts = jsTimer(CFG, bwd
+        ? () => { const r = plain.perturbedVjp(plainOracle, theta, EPS, c.samples, SEED); sink.value += r.value[0] + r.pullback(g)[0]; }
+        : () => { sink.value += plain.perturbedVjp(plainOracle, theta, EPS, c.samples, SEED).value[0]; });
+    }
+    const t = await timeInterleaved(CFG, timers);
+    const issue = digestMismatch(label(c), check, timers.native);
+    if (issue) issues.push(issue);
     const r = {
       ...c,
       wasm_ns: t.wasm.median_ns,
-      native_ns: nat?.median_ns ?? null,
-      ts_ns: t.ts.median_ns,
-      wasm_over_native: nat ? t.wasm.median_ns / nat.median_ns : null,
-      ts_over_wasm: t.ts.median_ns / t.wasm.median_ns,
-      wasm_mvalues_per_s: (values / t.wasm.median_ns) * 1e3,
+      native_ns: t.native?.median_ns ?? null,
+      ts_ns: t.ts?.median_ns ?? null,
+      wasm_over_native: pairedRatio(t.wasm, t.native),
+      ts_over_wasm: pairedRatio(t.ts, t.wasm),
+      wasm_mvalues_per_s: ((c.samples * c.n) / t.wasm.median_ns) * 1e3,
+      checksum: check.checksum,
+      digest: check.hash,
     };
     results.push(r);
     log(`[bench] ${label(c).padEnd(22)} wasm ${fmtTime(r.wasm_ns)}  native ${fmtTime(r.native_ns)}  ts ${fmtTime(r.ts_ns)}`);
   }
-  console.log('\nperturbed optimizers — time per call (ratios from this run)');
-  console.log(`${'case'.padEnd(24)}${'wasm'.padStart(11)}${'native'.padStart(11)}${'ts'.padStart(11)}${'wasm/nat'.padStart(10)}${'ts/wasm'.padStart(9)}${'M noise/s'.padStart(11)}`);
-  for (const r of results) {
-    console.log(`${label(r).padEnd(24)}${fmtTime(r.wasm_ns).padStart(11)}${fmtTime(r.native_ns).padStart(11)}${fmtTime(r.ts_ns).padStart(11)}${fmtRatio(r.wasm_over_native).padStart(10)}${fmtRatio(r.ts_over_wasm).padStart(9)}${r.wasm_mvalues_per_s.toFixed(1).padStart(11)}`);
-  }
-  const worstNative = Math.max(...results.map((r) => r.wasm_over_native ?? 0));
-  const worstTs = Math.min(...results.map((r) => r.ts_over_wasm));
-  console.log(`\ntargets: wasm within 1.3× of native (worst ${fmtRatio(worstNative)}×), ≥ 5× the TypeScript implementation (worst ${fmtRatio(worstTs)}×)`);
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, JSON.stringify({ machine: machine(), config: { ...CFG, epsilon: EPS, seed: SEED }, cases: results }, null, 2));
-  log(`[bench] wrote ${OUT}`);
+  native?.close();
+
+  console.log('\nperturbed optimizers — time per call (ratios: medians of per-round ratios)');
+  printTable(
+    ['case', 'wasm', 'native', 'ts', 'wasm/nat', 'ts/wasm', 'M noise/s'],
+    results.map((r) => [label(r), fmtTime(r.wasm_ns), fmtTime(r.native_ns), fmtTime(r.ts_ns), fmtRatio(r.wasm_over_native), fmtRatio(r.ts_over_wasm), r.wasm_mvalues_per_s.toFixed(1)]),
+    { groups: results.map((r) => r.oracle) },
+  );
+  const targets = [
+    checkTarget({ target: 'wasm within 1.3x of native (every case)', limit: 1.3, rows: results, key: 'wasm_over_native', label }),
+    checkTarget({ target: '>= 5x faster than the plain TypeScript implementation (every case)', limit: 5, atLeast: true, rows: results, key: 'ts_over_wasm', label }),
+  ].filter(Boolean);
+  printTargets(targets);
+  if (issues.length) log(`\n[bench] WARNING: wasm and native outputs differ:\n  ${issues.join('\n  ')}`);
+  else if (native) log('\n[bench] wasm and native outputs are bit-identical on every case (FNV-1a digests agree)');
+  if (sink.value === 42.4242) log('');
+
+  writeJson(ARGS.out, {
+    benchmark: 'perturb',
+    date: new Date().toISOString(),
+    quick: ARGS.quick,
+    filter: ARGS.filter || null,
+    machine: machine(),
+    config: { ...CFG, epsilon: EPS, seed: SEED },
+    targets,
+    cases: results,
+    digest_mismatches: issues,
+  }, 2);
 }
 
-await main();
+main().catch((err) => {
+  console.error(err?.stack ?? err);
+  process.exit(1);
+});

@@ -28,4 +28,5 @@ rmSync(join(types, 'virtual.d.ts'), { force: true });
 for (const name of ['index', 'edge', 'slim']) {
   writeFileSync(join(root, 'dist', `${name}.d.ts`), `export * from './types/api.js';\n`);
 }
-console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/diffopt.wasm dist/*.d.ts');
+writeFileSync(join(root, 'dist', 'tfjs.d.ts'), `export * from './types/tfjs.js';\n`);
+console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/diffopt.wasm dist/*.d.ts');

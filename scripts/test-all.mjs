@@ -11,8 +11,16 @@
 //               uvu's bare imports; UVU_DEFER + uvu's exec(), like `uvu`'s CLI
 //   workerd   test/edge/worker.mjs bundled by esbuild with the workerd condition and
 //               run by miniflare (wasm as CompiledWasm); requests on 127.0.0.1
+//   tfjs      test/tfjs/*.test.mjs (the TensorFlow.js adapter) in node, deno and bun
+//               as above, and in headless Chromium as one esbuild bundle per file
+//               (tfjs's npm build is CommonJS / extensionless ESM, which a page
+//               cannot import unbundled)
 //   deno-url  test/url/deno-url.mjs: deno imports http://127.0.0.1:PORT/dist/index.js
 //               with --allow-import=127.0.0.1:PORT and no other permission
+//   playground  builds examples/playground (its rollup config), serves it on
+//               127.0.0.1, drives every slider/input in headless Chromium and
+//               compares the numbers shown with diffopt run here in Node;
+//               screenshot in test-results/playground.png
 //
 // uvu files are counted from uvu's own summary (Total / Passed / Skipped); a
 // file that crashes, hangs or prints no summary counts as one failure, and so
@@ -30,7 +38,7 @@ import { delimiter, dirname, extname, join, relative, resolve, sep } from 'node:
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url'];
+const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url', 'tfjs', 'playground'];
 const MIN = 60_000;
 const TIMEOUT = {
   build: 30 * MIN,
@@ -42,6 +50,7 @@ const TIMEOUT = {
   browserRun: 10 * MIN,
   workerd: 3 * MIN,
   denoUrl: 3 * MIN,
+  playground: 5 * MIN,
 };
 // Deno: the only environment variables uvu (through kleur) reads.
 const DENO_ENV_VARS = ['FORCE_COLOR', 'NODE_DISABLE_COLORS', 'NO_COLOR', 'TERM'];
@@ -814,7 +823,395 @@ async function runDenoUrl(tally, opts) {
   }
 }
 
+async function runTfjs(tally, opts) {
+  const dir = join(ROOT, 'test', 'tfjs');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)) : [];
+  if (!files.length) return tally.problem('no test/tfjs/*.test.mjs files');
+  const deno = denoBinary();
+  const bun = bunBinary();
+  const commands = [
+    ['node', { cmd: process.execPath, args: [] }],
+    ['deno', {
+      cmd: deno.path,
+      args: ['run', '--no-prompt', '--no-lock', '--node-modules-dir=manual', `--allow-env=${DENO_ENV_VARS.join(',')}`, `--allow-read=${ROOT}`],
+      env: { DENO_NO_UPDATE_CHECK: '1' },
+    }],
+    ['bun', { cmd: bun.path, args: ['--no-env-file', '--no-install', 'run'], env: { BUN_DISABLE_TELEMETRY: '1', DO_NOT_TRACK: '1' } }],
+  ];
+  for (const [name, command] of commands) {
+    const shown = command.cmd.startsWith(ROOT + sep) ? rel(command.cmd) : command.cmd;
+    console.log(`  ${name}: ${[shown, ...command.args, 'FILE'].join(' ')}`);
+    await runUvuFiles(tally, files, command, opts);
+  }
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) return tally.problem(`${executablePath} not found (apt-get install -y chromium)`);
+  console.log(`  chromium: esbuild FILE --bundle --platform=browser, one page per file`);
+  const esbuild = await import('esbuild');
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'diffopt-tfjs-chromium-'));
+  let context = null;
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: TIMEOUT.browserLaunch });
+    for (const file of files) {
+      const started = Date.now();
+      // uvu runs on its own in a page (no UVU_DEFER) and prints its summary to the console.
+      const bundle = await esbuild.build({
+        entryPoints: [file],
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        write: false,
+        absWorkingDir: ROOT,
+        logLevel: 'silent',
+        define: { 'process.env.NODE_ENV': '"production"' },
+      });
+      const server = await serve(ROOT, {
+        allow: () => false,
+        virtual: {
+          '/index.html': { type: MIME['.html'], body: '<!doctype html><meta charset="utf-8"><script type="module" src="/test.js"></script>' },
+          '/test.js': { type: MIME['.js'], body: bundle.outputFiles[0].contents },
+        },
+      });
+      let log = '';
+      const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => (log += m.text() + '\n'));
+      page.on('pageerror', (e) => errors.push(String(e.stack || e)));
+      let bad = null;
+      try {
+        await page.goto(`${server.url}/index.html`, { timeout: TIMEOUT.browserLaunch });
+        const deadline = Date.now() + TIMEOUT.file;
+        while (!/Duration:/.test(stripAnsi(log)) && !errors.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        await page.waitForTimeout(250);
+      } finally {
+        await page.close().catch(() => {});
+        await server.close();
+      }
+      const s = parseUvu(log);
+      if (s) {
+        tally.passed += s.passed;
+        tally.skipped += s.skipped;
+        tally.failed += s.total - s.passed;
+        if (s.total === 0) bad = 'ran no test';
+      } else bad = errors.length ? `page error: ${errors[0].split('\n')[0]}` : 'no uvu summary (timed out?)';
+      if (!bad && errors.length) bad = `page error: ${errors[0].split('\n')[0]}`;
+      if (bad) tally.problem(`chromium ${rel(file)}: ${bad}`);
+      const failedHere = s ? s.total - s.passed : 0;
+      const counts = s ? `${s.passed}/${s.total} passed` : 'no summary';
+      console.log(`  ${bad || failedHere ? 'FAIL' : 'ok  '} ${rel(file)}  ${counts}  (${((Date.now() - started) / 1000).toFixed(1)} s)${bad ? `  -- ${bad}` : ''}`);
+      if (bad || failedHere || opts.verbose) console.log(indent(tail(log + errors.join('\n'))));
+    }
+  } finally {
+    await context?.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- playground
+
+/** |a − b| ≤ atol + rtol·|b| elementwise; returns a message or null. */
+function closeArrays(what, got, want, rtol = 1e-12, atol = 1e-14) {
+  if (!Array.isArray(got)) return `${what}: nothing shown (got ${JSON.stringify(got)})`;
+  if (got.length !== want.length) return `${what}: ${got.length} values shown, expected ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]))) {
+      return `${what}[${i}]: shown ${got[i]}, diffopt in Node gives ${want[i]}`;
+    }
+  }
+  return null;
+}
+
+/** The rounded text must show the same numbers (to its printed decimals). */
+function closeText(what, text, want) {
+  const tokens = [...String(text).matchAll(/-?\d+(?:\.(\d+))?/g)];
+  if (tokens.length !== want.length) return `${what}: text '${text}' has ${tokens.length} numbers, expected ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const decimals = tokens[i][1]?.length ?? 0;
+    if (!(Math.abs(Number(tokens[i][0]) - want[i]) <= 0.5 * 10 ** -decimals * (1 + 1e-9) + 1e-12)) {
+      return `${what}: text shows ${tokens[i][0]}, expected ${want[i]}`;
+    }
+  }
+  return null;
+}
+
+async function runPlayground(tally, opts) {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) return tally.problem(`${executablePath} not found (apt-get install -y chromium)`);
+  const dir = join(ROOT, 'examples', 'playground');
+  // Build exactly as `npm run playground` does, through rollup's API.
+  const { rollup } = await import('rollup');
+  const config = (await import(pathToFileURL(join(dir, 'rollup.config.mjs')).href)).default;
+  const bundle = await rollup({ input: config.input, plugins: config.plugins, onwarn: (w) => console.log(`  rollup: ${w.message}`) });
+  await bundle.write(config.output);
+  await bundle.close();
+  console.log(`  rollup -c ${rel(join(dir, 'rollup.config.mjs'))} -> ${rel(config.output.file)}`);
+
+  // The reference: the same library, in this Node process.
+  const lib = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
+  await lib.init();
+
+  const { chromium } = await import('playwright-core');
+  const server = await serve(join(dir, 'dist'));
+  const profile = mkdtempSync(join(tmpdir(), 'diffopt-playground-'));
+  const results = [];
+  const pageErrors = [];
+  let context = null;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: TIMEOUT.browserLaunch,
+      viewport: { width: 1180, height: 900 },
+    });
+    const p = context.pages()[0] || (await context.newPage());
+    p.on('pageerror', (e) => pageErrors.push(String(e.stack || e)));
+    console.log(`  chromium ${context.browser()?.version() ?? ''} on ${server.url}/index.html`);
+    await p.goto(`${server.url}/index.html`, { timeout: TIMEOUT.browserLaunch });
+    await p.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'loading', null, { timeout: TIMEOUT.playground });
+    const state = await p.evaluate(() => [document.getElementById('status').dataset.state, document.getElementById('status').textContent]);
+    results.push({ name: 'the page loads diffopt', ok: state[0] === 'ready', detail: state[1] });
+    if (state[0] !== 'ready') throw new Error(`page status: ${state[1]}`);
+
+    /**
+     * Sets a control as a person would: typing into text fields and picking
+     * options go through Playwright (native input events); a range input
+     * cannot be typed into, so its value is set and an input event fired,
+     * as a drag does (one check below also moves a slider with the keyboard).
+     * Every panel updates synchronously in its input handler.
+     */
+    const set = async (id, value) => {
+      const kind = await p.evaluate((id) => {
+        const node = document.getElementById(id);
+        return node.tagName === 'SELECT' ? 'select' : node.type;
+      }, id);
+      if (kind === 'text') return p.fill(`#${id}`, String(value));
+      if (kind === 'select') return p.selectOption(`#${id}`, String(value));
+      return p.evaluate(([id, value]) => {
+        const node = document.getElementById(id);
+        node.value = String(value);
+        node.dispatchEvent(new Event('input', { bubbles: true }));
+      }, [id, value]);
+    };
+    /** What an element shows: its text and its full-precision data. */
+    const read = (id) =>
+      p.evaluate((id) => {
+        const node = document.getElementById(id);
+        const parse = (s) => (s === undefined ? undefined : JSON.parse(s));
+        return { text: node.textContent, values: parse(node.dataset.values), value: parse(node.dataset.value), shape: parse(node.dataset.shape) };
+      }, id);
+    const error = async (panel) => (await read(`${panel}-error`)).text;
+    /** One check: `body` returns a list of problems (null entries are fine). */
+    const check = async (name, body) => {
+      try {
+        const problems = (await body()).filter(Boolean);
+        results.push({ name, ok: problems.length === 0, detail: problems.join('\n') });
+      } catch (e) {
+        results.push({ name, ok: false, detail: String((e && e.stack) || e) });
+      }
+    };
+    const shown = async (id, want, what = id) => {
+      const r = await read(id);
+      const values = r.values ?? (r.value === undefined ? undefined : [r.value].flat());
+      return [closeArrays(what, values, Array.from(want)), closeText(what, r.text, Array.from(want))];
+    };
+
+    // (1) soft rank / soft sort
+    const rankCases = [
+      { theta: '0.9, -0.4, 2.1, 1.7, 0.3', reg: 'l2', slider: -2 },
+      { theta: '0.9, -0.4, 2.1, 1.7, 0.3', reg: 'l2', slider: -0.5 },
+      { theta: '0.9, -0.4, 2.1, 1.7, 0.3', reg: 'l2', slider: 1.2 },
+      { theta: '3, 1, 2, 5, 4, 0.5', reg: 'kl', slider: 0.3 },
+    ];
+    for (const c of rankCases) {
+      await check(`rank: θ=[${c.theta}] ${c.reg} log10 ε=${c.slider}`, async () => {
+        await set('rank-input', c.theta);
+        await set('rank-reg', c.reg);
+        await set('rank-strength', c.slider);
+        const theta = c.theta.split(',').map(Number);
+        const eps = (await read('rank-eps')).value;
+        const opts = { strength: eps, regularization: c.reg };
+        return [
+          (await error('rank')) || null,
+          closeArrays('ε', [eps], [10 ** c.slider]),
+          ...(await shown('rank-out', lib.softRank(theta, opts), 'softRank')),
+          ...(await shown('sort-out', lib.softSort(theta, opts), 'softSort')),
+        ];
+      });
+    }
+    await check('rank: ε = 0.01 shows the hard ranks [3, 1, 5, 4, 2]', async () => {
+      await set('rank-input', '0.9, -0.4, 2.1, 1.7, 0.3');
+      await set('rank-reg', 'l2');
+      await set('rank-strength', -2);
+      return [closeArrays('softRank', (await read('rank-out')).values, [3, 1, 5, 4, 2], 1e-12, 1e-12)];
+    });
+
+    await check('rank: the slider moves with the keyboard (native input events)', async () => {
+      await set('rank-input', '0.9, -0.4, 2.1, 1.7, 0.3');
+      await set('rank-reg', 'l2');
+      await set('rank-strength', 0);
+      await p.focus('#rank-strength');
+      await p.keyboard.press('ArrowRight');
+      await p.keyboard.press('ArrowRight');
+      const slider = Number(await p.inputValue('#rank-strength'));
+      const eps = (await read('rank-eps')).value;
+      const theta = [0.9, -0.4, 2.1, 1.7, 0.3];
+      return [
+        Math.abs(slider - 0.02) < 1e-9 ? null : `slider at ${slider} after two steps of 0.01`,
+        closeArrays('ε', [eps], [10 ** slider]),
+        ...(await shown('rank-out', lib.softRank(theta, { strength: eps }), 'softRank')),
+      ];
+    });
+
+    // (2) soft-DTW alignment
+    const dtwCases = [
+      { X: '0, 0.5, 1.5, 2, 1, 0.3, 0', Y: '0, 0.2, 0.4, 1.4, 2.1, 1.8, 0.9, 0.2, 0', slider: -1 },
+      { X: '0, 0.5, 1.5, 2, 1, 0.3, 0', Y: '0, 0.2, 0.4, 1.4, 2.1, 1.8, 0.9, 0.2, 0', slider: -3 },
+      { X: '1, 2, 2, 3', Y: '1, 2, 3, 4', slider: 0 },
+      { X: '1 3 -1 0 2', Y: '0 2 -1', slider: 0.7 },
+    ];
+    for (const c of dtwCases) {
+      await check(`dtw: X=[${c.X}] Y=[${c.Y}] log10 γ=${c.slider}`, async () => {
+        await set('dtw-x', c.X);
+        await set('dtw-y', c.Y);
+        await set('dtw-gamma', c.slider);
+        const X = c.X.split(/[\s,]+/).map(Number);
+        const Y = c.Y.split(/[\s,]+/).map(Number);
+        const gamma = (await read('dtw-gamma-value')).value;
+        const E = lib.softDtwAlignment(X, Y, { gamma });
+        const align = await read('dtw-align');
+        return [
+          (await error('dtw')) || null,
+          closeArrays('γ', [gamma], [10 ** c.slider]),
+          ...(await shown('dtw-value', [lib.softDtw(X, Y, { gamma })], 'softDtw')),
+          closeArrays('alignment', align.values, Array.from(E)),
+          JSON.stringify(align.shape) === JSON.stringify([X.length, Y.length]) ? null : `alignment shape ${JSON.stringify(align.shape)}`,
+          closeArrays('E corners', [align.values[0], align.values[E.length - 1]], [1, 1], 1e-9, 1e-9),
+        ];
+      });
+    }
+    await check('dtw: a bad series shows an error, not a crash', async () => {
+      await set('dtw-x', '1, two, 3');
+      const msg = await error('dtw');
+      await set('dtw-x', '0, 0.5, 1.5, 2, 1, 0.3, 0');
+      return [/dtw-x: 'two' is not a number/.test(msg) ? null : `error shown: '${msg}'`, (await error('dtw')) || null];
+    });
+
+    // (3) softmax / sparsemax / entmax
+    const fyCases = [
+      { theta: '1.2, 0.9, 0.1, -0.5, 0.6', alpha: 1.5 },
+      { theta: '1.2, 0.9, 0.1, -0.5, 0.6', alpha: 1 },
+      { theta: '1.2, 0.9, 0.1, -0.5, 0.6', alpha: 2 },
+      { theta: '0.5, 1.2, -0.3', alpha: 2.7 },
+    ];
+    for (const c of fyCases) {
+      await check(`fy: logits=[${c.theta}] α=${c.alpha}`, async () => {
+        await set('fy-input', c.theta);
+        await set('fy-alpha', c.alpha);
+        const theta = c.theta.split(',').map(Number);
+        const alpha = (await read('fy-alpha-value')).value;
+        const out = [
+          (await error('fy')) || null,
+          closeArrays('α', [alpha], [c.alpha]),
+          ...(await shown('fy-softmax', lib.softmax(theta), 'softmax')),
+          ...(await shown('fy-sparsemax', lib.sparsemax(theta), 'sparsemax')),
+          ...(await shown('fy-entmax', lib.entmax(theta, { alpha }), 'entmax')),
+        ];
+        // Known limits, independent of the Node call: α = 1 is softmax, α = 2 sparsemax.
+        const ent = (await read('fy-entmax')).values;
+        if (c.alpha === 1) out.push(closeArrays('entmax α=1 vs softmax', ent, (await read('fy-softmax')).values, 1e-9, 1e-12));
+        if (c.alpha === 2) out.push(closeArrays('entmax α=2 vs sparsemax', ent, (await read('fy-sparsemax')).values, 1e-9, 1e-12));
+        return out;
+      });
+    }
+
+    // (4) perturbed argmax (the page uses 2000 samples, seed 0, Gaussian noise)
+    const pertCases = [
+      { theta: '0.3, 1.2, -0.3, 0.9', slider: -0.3 },
+      { theta: '0.3, 1.2, -0.3, 0.9', slider: -2 },
+      { theta: '0.3, 1.2, -0.3, 0.9', slider: 0.8 },
+      { theta: '2, 0, 1', slider: 0 },
+    ];
+    for (const c of pertCases) {
+      await check(`perturbed: θ=[${c.theta}] log10 ε=${c.slider}`, async () => {
+        await set('pert-input', c.theta);
+        await set('pert-eps', c.slider);
+        const theta = c.theta.split(',').map(Number);
+        const epsilon = (await read('pert-eps-value')).value;
+        const est = lib.perturbed('argmax', { epsilon, samples: 2000, seed: 0 }).estimate(theta);
+        const probs = (await read('pert-probs')).values;
+        return [
+          (await error('pert')) || null,
+          closeArrays('ε', [epsilon], [10 ** c.slider]),
+          ...(await shown('pert-probs', est.output, 'probabilities')),
+          ...(await shown('pert-stderr', est.outputStderr, 'stderr')),
+          Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-9 ? null : `probabilities sum to ${probs.reduce((a, b) => a + b, 0)}`,
+        ];
+      });
+    }
+
+    // (5) Lasso on diabetes: gradSearch steps over the gridSearch curve
+    const { X, y, shape } = lib.loadDiabetes();
+    const data = { X: { data: lib.standardize(X, { shape }).X, shape }, y, split: 0.25, splitSeed: 0 };
+    const grid = lib.gridSearch({ ...data, count: 60 });
+    await check('lasso: grid search best (60 points) as in Node', async () => (await shown('lasso-grid-best', [grid.best.logLambda, grid.best.value], 'grid best')));
+    const lassoCases = [
+      { slider: -2.3, optimizer: 'line-search' },
+      { slider: -6, optimizer: 'line-search' },
+      { slider: -0.5, optimizer: 'line-search' },
+      { slider: -4, optimizer: 'adam' },
+    ];
+    for (const c of lassoCases) {
+      await check(`lasso: start log λ_max ${c.slider}, ${c.optimizer}`, async () => {
+        await set('lasso-optimizer', c.optimizer);
+        await set('lasso-start', c.slider);
+        const logLambda0 = (await read('lasso-start-value')).value;
+        const res = lib.gradSearch({ ...data, logLambda0, optimizer: c.optimizer });
+        const path = (await read('lasso-path')).values;
+        const want = res.path.map((s) => [s.logLambda, s.value, s.accepted]);
+        const out = [
+          (await error('lasso')) || null,
+          closeArrays('start', [logLambda0], [Math.log(grid.lambdaMax) + c.slider]),
+          ...(await shown('lasso-grad-best', [res.best.logLambda, res.best.value], 'grad best')),
+          closeArrays('path log λ', path.map((s) => s[0]), want.map((s) => s[0])),
+          closeArrays('path value', path.map((s) => s[1]), want.map((s) => s[1])),
+          JSON.stringify(path.map((s) => s[2])) === JSON.stringify(want.map((s) => s[2])) ? null : 'accepted flags differ',
+          (await read('lasso-evals')).value === res.evaluations ? null : 'evaluation count differs',
+        ];
+        // The point of the panel: a few hypergradient steps land on the grid's optimum.
+        if (c.optimizer === 'line-search') {
+          out.push(res.best.value <= grid.best.value * (1 + 1e-3) ? null : `gradSearch ${res.best.value} vs grid ${grid.best.value}`);
+        }
+        return out;
+      });
+    }
+
+    // Back to the defaults for the screenshot.
+    await set('lasso-optimizer', 'line-search');
+    await set('lasso-start', -2.3);
+    await set('pert-input', '0.3, 1.2, -0.3, 0.9');
+    await set('pert-eps', -0.3);
+    await set('fy-input', '1.2, 0.9, 0.1, -0.5, 0.6');
+    await set('fy-alpha', 1.5);
+    await set('rank-strength', -0.3);
+    await set('dtw-x', '0, 0.5, 1.5, 2, 1, 0.3, 0');
+    await set('dtw-y', '0, 0.2, 0.4, 1.4, 2.1, 1.8, 0.9, 0.2, 0');
+    await set('dtw-gamma', -1);
+    await p.evaluate(() => document.activeElement?.blur());
+    const shot = join(ROOT, 'test-results', 'playground.png');
+    await p.screenshot({ path: shot, fullPage: true });
+    console.log(`  screenshot: ${rel(shot)}`);
+    results.push({ name: 'no uncaught page error', ok: pageErrors.length === 0, detail: pageErrors.join('\n') });
+  } finally {
+    await context?.close().catch(() => {});
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+    countResults(tally, results, opts);
+  }
+}
+
 const RUNNERS = {
+  tfjs: runTfjs,
   cargo: runCargo,
   node: runNode,
   deno: runDeno,
@@ -822,6 +1219,7 @@ const RUNNERS = {
   chromium: runChromium,
   workerd: runWorkerd,
   'deno-url': runDenoUrl,
+  playground: runPlayground,
 };
 
 // ---------------------------------------------------------------- main

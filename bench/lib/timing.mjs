@@ -1,15 +1,10 @@
-// Shared benchmark machinery for bench/*.mjs: JavaScript timers, interleaved
-// timing of several implementations, the native benchmark binaries, and the
-// TypeScript baselines compiled with esbuild.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { delimiter, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Timing of JavaScript implementations for bench/*.mjs: timers, interleaved
+// rounds with paired ratios, and the plain "loop until T ms" scheme. The
+// native side (crates/native-bench/src/lib.rs) times the same way.
 
 export const log = (...a) => console.error(...a);
 
-/** Keeps results alive so the JIT cannot drop the work. */
+/** Keeps results alive so the JIT cannot drop the work: `sink.value += …`. */
 export const sink = { value: 0 };
 
 export function median(v) {
@@ -21,8 +16,9 @@ export function median(v) {
 /**
  * A synchronous implementation under test: `call(k)` runs once on input k
  * (k cycles through `cfg.inputs` fresh inputs so branch predictors cannot
- * learn one). `calibrate` warms up and estimates one call (ns); `run(k)` times
- * k calls and returns the mean ns per call.
+ * learn one). `calibrate` warms up (JIT included) and estimates one call
+ * (ns); `run(k)` times k calls and returns the mean ns per call, wall and
+ * CPU (process.cpuUsage) time: { wall, cpu }.
  */
 export function jsTimer(cfg, call) {
   let i = 0;
@@ -41,17 +37,28 @@ export function jsTimer(cfg, call) {
     },
     async run(k) {
       const t = performance.now();
+      const c = process.cpuUsage();
       for (let q = 0; q < k; q++) call(i++ % cfg.inputs);
-      return ((performance.now() - t) * 1e6) / k;
+      const wall = ((performance.now() - t) * 1e6) / k;
+      const u = process.cpuUsage(c);
+      return { wall, cpu: ((u.user + u.system) * 1e3) / k };
     },
   };
 }
 
+const round1 = (t) => Math.round(t * 10) / 10;
+
 /**
  * Times several implementations of one case: calibrate each, then
- * `cfg.batches` rounds in which every implementation runs one batch (order
- * rotated each round), so machine noise hits all of them alike. Returns, per
- * name, { median_ns, iters, per_batch_ns }.
+ * `cfg.batches` rounds in which every implementation runs one batch of
+ * ≈ targetMs/batches (order rotated each round), so machine noise hits all
+ * of them alike. A timer is anything with async `calibrate()` → ns per call
+ * and `run(k)` → mean ns per call of k calls, { wall, cpu } (jsTimer,
+ * NativeServer#timer). Returns, per name, { median_ns, iters, per_batch_ns }
+ * (per_batch_ns in round order, for pairedRatio). The clock is wall time, or
+ * CPU time with `cfg.clock === 'cpu'` (steadier on a machine shared with
+ * other jobs; the wall-clock median_wall_ns and per_batch_wall_ns are then
+ * kept too).
  */
 export async function timeInterleaved(cfg, timers) {
   const names = Object.keys(timers);
@@ -67,61 +74,35 @@ export async function timeInterleaved(cfg, timers) {
       times[name].push(await timers[name].run(k[name]));
     }
   }
+  const cpu = cfg.clock === 'cpu';
+  const primary = (t) => (cpu && Number.isFinite(t.cpu) ? t.cpu : t.wall);
   return Object.fromEntries(names.map((n) => [n, {
-    median_ns: median(times[n]),
+    median_ns: median(times[n].map(primary)),
+    ...(cpu ? { median_wall_ns: median(times[n].map((t) => t.wall)) } : {}),
     iters: k[n] * cfg.batches,
-    per_batch_ns: times[n].map((t) => Math.round(t * 10) / 10),
+    per_batch_ns: times[n].map((t) => round1(primary(t))),
+    ...(cpu ? { per_batch_wall_ns: times[n].map((t) => round1(t.wall)) } : {}),
   }]));
 }
 
-/** rustup's cargo (the Debian /usr/bin/cargo is the wasm toolchain), or null. */
-export function findCargo() {
-  const cands = [process.env.CARGO, join(os.homedir(), '.cargo', 'bin', 'cargo')];
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    if (d && d !== '/usr/bin' && d !== '/bin') cands.push(join(d, 'cargo'));
+/**
+ * a/b from two results of the same timeInterleaved call: the median of the
+ * per-round ratios (the two batches of a round ran back to back, so a slow
+ * phase of the machine mostly cancels out). null if either is missing.
+ */
+export function pairedRatio(a, b) {
+  if (!a || !b) return null;
+  return median(a.per_batch_ns.map((t, i) => t / b.per_batch_ns[i]));
+}
+
+/** Runs `work` until `targetMs` have passed (at least once); mean ms per run. */
+export function meanUntil(targetMs, work) {
+  const t = performance.now();
+  let runs = 0;
+  for (;;) {
+    work();
+    runs++;
+    const el = performance.now() - t;
+    if (el >= targetMs) return el / runs;
   }
-  return cands.find((c) => c && existsSync(c)) ?? null;
-}
-
-/** Builds crates/native-bench (release) and returns the path of binary `name`, or null. */
-export function nativeBinary(root, name) {
-  const bin = join(root, 'target', 'release', process.platform === 'win32' ? `${name}.exe` : name);
-  const cargo = findCargo();
-  if (cargo) {
-    log(`[bench] building crates/native-bench (${cargo} build --release)`);
-    const r = spawnSync(cargo, ['build', '--release', '-p', 'diffopt-native-bench'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) log('[bench] warning: building the native benchmark failed');
-  } else {
-    log('[bench] warning: no rustup cargo found; using an existing native binary if any');
-  }
-  return existsSync(bin) ? bin : null;
-}
-
-/** Compiles a TypeScript baseline with esbuild and imports it. */
-export async function importTypeScript(root, file) {
-  const dir = mkdtempSync(join(os.tmpdir(), 'diffopt-bench-'));
-  const out = join(dir, 'plain.mjs');
-  try {
-    const esbuild = await import('esbuild');
-    await esbuild.build({ entryPoints: [join(root, file)], outfile: out, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', logLevel: 'error' });
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Human-readable time. */
-export function fmtTime(ns) {
-  if (ns == null) return '—';
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
-  return `${ns.toFixed(0)} ns`;
-}
-
-export const fmtRatio = (r) => (r == null ? '—' : r >= 100 ? r.toFixed(0) : r.toFixed(2));
-
-/** Machine facts stored beside the results. */
-export function machine() {
-  const cpus = os.cpus();
-  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() };
 }

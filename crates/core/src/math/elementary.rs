@@ -2,16 +2,16 @@
 //! minimax polynomial), written from the published algorithm so every build
 //! of the core rounds identically. Accuracy: < 1 ulp over the tested range.
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
+pub(crate) const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+pub(crate) const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+pub(crate) const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
 
 // Remez polynomial for (r·(e^r+1)/(e^r−1)) on [−ln2/2, ln2/2].
-const P1: f64 = 1.666_666_666_666_660_190_37e-01;
-const P2: f64 = -2.777_777_777_701_559_338_42e-03;
-const P3: f64 = 6.613_756_321_437_934_361_17e-05;
-const P4: f64 = -1.653_390_220_546_525_153_90e-06;
-const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+pub(crate) const P1: f64 = 1.666_666_666_666_660_190_37e-01;
+pub(crate) const P2: f64 = -2.777_777_777_701_559_338_42e-03;
+pub(crate) const P3: f64 = 6.613_756_321_437_934_361_17e-05;
+pub(crate) const P4: f64 = -1.653_390_220_546_525_153_90e-06;
+pub(crate) const P5: f64 = 4.138_136_797_057_238_460_39e-08;
 
 /// 2^k·y for integer k in [−1100, 1100], exact unless the result is subnormal.
 #[inline(always)]
@@ -67,13 +67,13 @@ pub fn exp(x: f64) -> f64 {
 }
 
 // Remez coefficients for log(1+f) = f − f²/2 + s·(f²/2 + R(s²)), s = f/(2+f).
-const LG1: f64 = 6.666_666_666_666_735_130e-01;
-const LG2: f64 = 3.999_999_999_940_941_908e-01;
-const LG3: f64 = 2.857_142_874_366_239_149e-01;
-const LG4: f64 = 2.222_219_843_214_978_396e-01;
-const LG5: f64 = 1.818_357_216_161_805_012e-01;
-const LG6: f64 = 1.531_383_769_920_937_332e-01;
-const LG7: f64 = 1.479_819_860_511_658_591e-01;
+pub(crate) const LG1: f64 = 6.666_666_666_666_735_130e-01;
+pub(crate) const LG2: f64 = 3.999_999_999_940_941_908e-01;
+pub(crate) const LG3: f64 = 2.857_142_874_366_239_149e-01;
+pub(crate) const LG4: f64 = 2.222_219_843_214_978_396e-01;
+pub(crate) const LG5: f64 = 1.818_357_216_161_805_012e-01;
+pub(crate) const LG6: f64 = 1.531_383_769_920_937_332e-01;
+pub(crate) const LG7: f64 = 1.479_819_860_511_658_591e-01;
 
 /// Natural logarithm.
 #[inline]
@@ -94,22 +94,7 @@ pub fn ln(x: f64) -> f64 {
         bits = (x * f64::from_bits(0x4350_0000_0000_0000)).to_bits(); // ×2^54
         k -= 54;
     }
-    // Reduce to 1+f in [√2/2, √2).
-    let mut hx = (bits >> 32) as u32;
-    hx = hx.wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
-    k += (hx >> 20) as i32 - 0x3ff;
-    hx = (hx & 0x000f_ffff) + 0x3fe6_a09e;
-    let m = f64::from_bits(((hx as u64) << 32) | (bits & 0xffff_ffff));
-    let f = m - 1.0;
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG2 + w * (LG4 + w * LG6));
-    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-    let r = t2 + t1;
-    let dk = k as f64;
-    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+    ln_core(bits, k)
 }
 
 /// ln x for positive *normal* x, without branches so loops over it
@@ -117,10 +102,16 @@ pub fn ln(x: f64) -> f64 {
 /// polynomial); callers guarantee the domain (e.g. uniforms in (2⁻⁵⁴, 1)).
 #[inline(always)]
 pub fn ln_normal(x: f64) -> f64 {
-    let bits = x.to_bits();
+    ln_core(x.to_bits(), 0)
+}
+
+/// fdlibm's reduction to 1+f ∈ [√2/2, √2) and polynomial, for the bits of a
+/// positive normal number times 2^k0 (k0 ≠ 0 after scaling a subnormal).
+#[inline(always)]
+fn ln_core(bits: u64, k0: i32) -> f64 {
     let mut hx = (bits >> 32) as u32;
     hx = hx.wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
-    let k = (hx >> 20) as i32 - 0x3ff;
+    let k = k0 + (hx >> 20) as i32 - 0x3ff;
     hx = (hx & 0x000f_ffff) + 0x3fe6_a09e;
     let m = f64::from_bits(((hx as u64) << 32) | (bits & 0xffff_ffff));
     let f = m - 1.0;

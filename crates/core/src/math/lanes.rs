@@ -8,18 +8,15 @@
 // is the intended NaN/Inf detector.
 #![allow(clippy::excessive_precision, clippy::approx_constant, clippy::eq_op)]
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
-const P1: f64 = 1.666_666_666_666_660_190_37e-01;
-const P2: f64 = -2.777_777_777_701_559_338_42e-03;
-const P3: f64 = 6.613_756_321_437_934_361_17e-05;
-const P4: f64 = -1.653_390_220_546_525_153_90e-06;
-const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+use super::elementary::{INV_LN2, LN2_HI, LN2_LO, P1, P2, P3, P4, P5};
+
 /// 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
 const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// Below this e^x is subnormal; [`exp_nonpos`] returns 0 there.
-const EXP_MIN: f64 = -708.0;
+pub const EXP_MIN: f64 = -708.0;
+
+/// Upper clamp of [`exp_clamped`]: e^709 is finite.
+const EXP_MAX: f64 = 709.0;
 
 /// e^x for x ≤ 0 (NaN-free input), branch-free so loops over it vectorize.
 /// Same reduction and polynomial as [`crate::math::exp`], so results agree
@@ -27,7 +24,26 @@ const EXP_MIN: f64 = -708.0;
 /// an absolute error under 3.4e−308, harmless for probabilities.
 #[inline(always)]
 pub fn exp_nonpos(x: f64) -> f64 {
-    let xc = if x < EXP_MIN { EXP_MIN } else { x };
+    exp_core(if x < EXP_MIN { EXP_MIN } else { x }, x)
+}
+
+/// e^x for x ≤ 709 (larger x give e^709), branch-free, within 1 ulp of
+/// [`crate::math::exp`]; values below e^−708 flush to 0.
+#[inline(always)]
+pub fn exp_clamped(x: f64) -> f64 {
+    let xc = if x < EXP_MIN {
+        EXP_MIN
+    } else if x > EXP_MAX {
+        EXP_MAX
+    } else {
+        x
+    };
+    exp_core(xc, x)
+}
+
+/// The shared body: e^xc for xc ∈ [−708, 709], zeroed where x < −708.
+#[inline(always)]
+fn exp_core(xc: f64, x: f64) -> f64 {
     let t = xc * INV_LN2 + SHIFT;
     let kf = t - SHIFT; // round(x / ln 2)
     let hi = xc - kf * LN2_HI;
@@ -36,7 +52,7 @@ pub fn exp_nonpos(x: f64) -> f64 {
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
     let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
-    // k ∈ [−1022, 0]: 2^k is a normal number built from its exponent bits.
+    // k ∈ [−1022, 1023]: 2^k is a normal number built from its exponent bits.
     let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
     let scale = f64::from_bits(((k + 1023) as u64) << 52);
     // Zero below EXP_MIN by masking bits rather than by a select, which the

@@ -13,20 +13,11 @@
 
 #![allow(clippy::excessive_precision)] // fdlibm's constants, digit for digit
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-/// Below this e^x is subnormal; [`exp_nonpos`] returns 0 there.
-pub const EXP_MIN: f64 = -708.0;
+use super::elementary::{LG1, LG2, LG3, LG4, LG5, LG6, LG7, LN2_HI, LN2_LO};
 
-const LG1: f64 = 6.666_666_666_666_735_130e-01;
-const LG2: f64 = 3.999_999_999_940_941_908e-01;
-const LG3: f64 = 2.857_142_874_366_239_149e-01;
-const LG4: f64 = 2.222_219_843_214_978_396e-01;
-const LG5: f64 = 1.818_357_216_161_805_012e-01;
-const LG6: f64 = 1.531_383_769_920_937_332e-01;
-const LG7: f64 = 1.479_819_860_511_658_591e-01;
 
-pub use super::lanes::exp_nonpos;
+
+pub use super::lanes::{exp_nonpos, EXP_MIN};
 
 /// √2 as fdlibm's `ln` splits it (high word 0x3ff6a09e): reduced arguments
 /// lie in [T/2, T).

@@ -158,38 +158,12 @@ pub fn softmax_combine_of(blocks: &[Block], s: &[f64], t: &[f64], s_is_base: boo
     }
 }
 
-/// out_i = e^{x_i} for x_i ≤ 709, in a branch-free loop that vectorizes
-/// (f64x2 natively and in wasm, identical results): the argument reduction
-/// and polynomial of [`crate::math::exp`] (so within 1 ulp of it), with
-/// k = round(x/ln 2) ∈ [−1022, 1023] rebuilt from exponent bits; values
-/// below e^−708 flush to 0.
-#[allow(clippy::excessive_precision, clippy::approx_constant, clippy::manual_clamp)]
+/// out_i = e^{x_i} (x_i ≤ 709) in a loop that vectorizes (f64x2 natively
+/// and in wasm, identical results): [`lanes::exp_clamped`], within 1 ulp of
+/// [`crate::math::exp`]; values below e^−708 flush to 0.
 pub fn exp_bounded(x: &[f64], out: &mut [f64]) {
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-    const INV_LN2: f64 = 1.442_695_040_888_963_387_00e+00;
-    const P1: f64 = 1.666_666_666_666_660_190_37e-01;
-    const P2: f64 = -2.777_777_777_701_559_338_42e-03;
-    const P3: f64 = 6.613_756_321_437_934_361_17e-05;
-    const P4: f64 = -1.653_390_220_546_525_153_90e-06;
-    const P5: f64 = 4.138_136_797_057_238_460_39e-08;
-    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2^52
-    const LO: f64 = -708.0;
-    const HI: f64 = 709.0;
     for (o, &v) in out.iter_mut().zip(x) {
-        let xc = if v < LO { LO } else if v > HI { HI } else { v };
-        let t = xc * INV_LN2 + SHIFT;
-        let kf = t - SHIFT;
-        let hi = xc - kf * LN2_HI;
-        let lo = kf * LN2_LO;
-        let r = hi - lo;
-        let rr = r * r;
-        let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-        let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
-        let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
-        let scale = f64::from_bits(((k + 1023) as u64) << 52);
-        let keep = ((v >= LO) as u64).wrapping_neg();
-        *o = f64::from_bits((y * scale).to_bits() & keep);
+        *o = lanes::exp_clamped(v);
     }
 }
 

@@ -11,8 +11,9 @@
 //!   max_evals, count, points (count log λ values of the grid).
 //! JavaScript chooses every number, so both sides run bit-identical inputs.
 //!
-//! Times, each run back to back until T milliseconds (default 100) have
-//! passed (at least once), reporting the mean per run:
+//! Times, each run back to back until T milliseconds (default 200) have
+//! passed (at least once), reporting the mean per run (`mean_until` of the
+//! crate):
 //!   * one hypergradient at h per algorithm, from a fresh session (data copy
 //!     included, as the wasm API does);
 //!   * the grid: criterion values at `points` in order, warm-started;
@@ -30,6 +31,7 @@ use diffopt_core::lasso::search::{GradSearch, Optimizer, SearchOptions};
 use diffopt_core::lasso::session::{Criterion, Session, Spec};
 use diffopt_core::lasso::solvers::SolveOptions;
 use diffopt_core::lasso::{Algorithm, Model};
+use diffopt_native_bench::{json_f64, mean_until, Timing};
 
 struct Data {
     n: usize,
@@ -90,32 +92,17 @@ fn spec(d: &Data, algorithm: Algorithm) -> Spec<'_> {
     }
 }
 
-/// Runs `work` until `target_ms` have passed (at least once); mean ns per run.
-fn calibrated(target_ms: f64, mut work: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    let mut runs = 0u32;
-    loop {
-        work();
-        runs += 1;
-        let el = t.elapsed().as_nanos() as f64;
-        if el >= target_ms * 1e6 {
-            return el / runs as f64;
-        }
-    }
-}
-
-fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.17e}")
-    } else {
-        "null".into()
-    }
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().expect("usage: native-bench-lasso DATAFILE [--target-ms T]");
-    let target: f64 = args.iter().position(|a| a == "--target-ms").and_then(|i| args.get(i + 1)).map_or(100.0, |v| v.parse().expect("--target-ms T"));
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let timing = Timing::from_args(&mut args).unwrap_or_else(|e| {
+        eprintln!("native-bench-lasso: {e}");
+        std::process::exit(2)
+    });
+    let [path] = &args[..] else {
+        eprintln!("usage: native-bench-lasso DATAFILE [--target-ms T]");
+        std::process::exit(2)
+    };
+    let target = timing.target_ms;
     let d = read(path);
     let algos = [
         ("implicit-forward", Algorithm::ImplicitForward),
@@ -126,33 +113,33 @@ fn main() {
     let mut out = String::from("{\"hypergradient\":{");
     for (i, (name, algo)) in algos.iter().enumerate() {
         let (mut value, mut grad) = (0.0, [0.0]);
-        let ns = calibrated(target, || {
+        let ns = mean_until(target, || {
             let mut s = Session::new(&spec(&d, *algo)).unwrap();
             value = s.evaluate(&[d.h], Some(&mut grad)).unwrap().value;
         });
         if i > 0 {
             out.push(',');
         }
-        out += &format!("\"{name}\":{{\"median_ns\":{ns},\"value\":{},\"grad\":{}}}", num(value), num(grad[0]));
+        out += &format!("\"{name}\":{{\"median_ns\":{ns},\"value\":{},\"grad\":{}}}", json_f64(value), json_f64(grad[0]));
     }
     out.push_str("},");
 
     // Grid
     let mut values = vec![0.0; d.points.len()];
-    let ns = calibrated(target, || {
+    let ns = mean_until(target, || {
         let mut s = Session::new(&spec(&d, Algorithm::ImplicitForward)).unwrap();
         for (i, &h) in d.points.iter().enumerate() {
             values[i] = s.evaluate(&[h], None).unwrap().value;
         }
     });
-    let vals: Vec<String> = values.iter().map(|&v| num(v)).collect();
+    let vals: Vec<String> = values.iter().map(|&v| json_f64(v)).collect();
     out += &format!("\"grid\":{{\"median_ns\":{ns},\"values\":[{}]}},", vals.join(","));
 
     // Gradient search: per-step elapsed times, summed over runs.
     let mut sums: Vec<f64> = Vec::new();
     let mut path: Vec<(f64, usize)> = Vec::new();
     let mut runs = 0u32;
-    calibrated(target, || {
+    mean_until(target, || {
         let t = Instant::now();
         let mut s = Session::new(&spec(&d, Algorithm::ImplicitForward)).unwrap();
         let lmax = s.lambda_max.ln();
@@ -178,7 +165,7 @@ fn main() {
     let items: Vec<String> = path
         .iter()
         .enumerate()
-        .map(|(k, &(v, solves))| format!("{{\"time_ns\":{},\"value\":{},\"solves\":{solves}}}", sums[k] / runs as f64, num(v)))
+        .map(|(k, &(v, solves))| format!("{{\"time_ns\":{},\"value\":{},\"solves\":{solves}}}", sums[k] / runs as f64, json_f64(v)))
         .collect();
     out += &format!("\"search\":[{}]}}", items.join(","));
     println!("{out}");
