@@ -13,15 +13,9 @@
 
 use core::arch::wasm32::*;
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const LG1: f64 = 6.666_666_666_666_735_130e-01;
-const LG2: f64 = 3.999_999_999_940_941_908e-01;
-const LG3: f64 = 2.857_142_874_366_239_149e-01;
-const LG4: f64 = 2.222_219_843_214_978_396e-01;
-const LG5: f64 = 1.818_357_216_161_805_012e-01;
-const LG6: f64 = 1.531_383_769_920_937_332e-01;
-const LG7: f64 = 1.479_819_860_511_658_591e-01;
+// The very constants of the scalar code.
+use super::elementary::{LG1, LG2, LG3, LG4, LG5, LG6, LG7, LN2_HI, LN2_LO};
+
 /// 2^52: for an integer 0 ≤ e < 2^52 the bits `2^52.to_bits() | e` are the
 /// double 2^52 + e exactly.
 const TWO52: f64 = 4_503_599_627_370_496.0;
