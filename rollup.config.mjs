@@ -4,6 +4,7 @@
 //   dist/slim.js   no wasm: the caller passes module/bytes/URL to init()
 //   dist/tfjs.js   the TensorFlow.js adapter: imports 'diffopt' (external), so
 //                  it shares the instance of whichever entry the runtime resolves
+//   dist/pool-worker.js  the worker script of createPool (no wasm: it gets the module)
 // Each entry is one file with no shared chunks, so importing it by URL is a
 // single request. The wasm plugin is ours (a few lines) rather than
 // @rollup/plugin-wasm, whose 'auto' mode emits require("fs") that breaks
@@ -55,4 +56,6 @@ const tfjs = {
   external: ['diffopt'],
 };
 
-export default [entry('index'), entry('edge'), entry('slim'), tfjs];
+// dist/pool-worker.js: the script createPool's workers run (found next to
+// the entry with new URL('./pool-worker.js', import.meta.url)).
+export default [entry('index'), entry('edge'), entry('slim'), tfjs, entry('pool-worker')];

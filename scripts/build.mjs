@@ -1,6 +1,7 @@
 // One build command: wasm (crates/wasm → dist/diffopt.wasm), TypeScript
-// (ts/ → build/ts + build/types), rollup bundles (dist/*.js) and types
-// (dist/*.d.ts). `--skip-wasm` reuses an existing dist/diffopt.wasm.
+// (ts/ → build/ts + build/types), rollup bundles (dist/*.js), types
+// (dist/*.d.ts) and the API reference (docs/api/, TypeDoc).
+// `--skip-wasm` reuses an existing dist/diffopt.wasm; `--no-docs` skips TypeDoc.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,4 +30,9 @@ for (const name of ['index', 'edge', 'slim']) {
   writeFileSync(join(root, 'dist', `${name}.d.ts`), `export * from './types/api.js';\n`);
 }
 writeFileSync(join(root, 'dist', 'tfjs.d.ts'), `export * from './types/tfjs.js';\n`);
-console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/diffopt.wasm dist/*.d.ts');
+// The API reference (docs/api/) from the TSDoc comments; `--no-docs` skips it.
+if (!process.argv.includes('--no-docs')) {
+  console.log('[build] typedoc → docs/api/');
+  run(bin('typedoc'), ['--logLevel', 'Warn']);
+}
+console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/pool-worker.js dist/diffopt.wasm dist/*.d.ts docs/api/');

@@ -17,6 +17,14 @@
 //               cannot import unbundled)
 //   deno-url  test/url/deno-url.mjs: deno imports http://127.0.0.1:PORT/dist/index.js
 //               with --allow-import=127.0.0.1:PORT and no other permission
+//   edge      examples/edge/worker.mjs (nearest-centroid soft-DTW classifier) in
+//               workerd via miniflare: labels vs NearestCentroid in Node, 400s for
+//               bad requests, p50/p99 latency over 1000 requests (scripts/check-edge.mjs)
+//   pack      `npm pack --dry-run --json`: exports targets, types, the .wasm, no
+//               test/bench/source files; package size printed (scripts/check-pack.mjs)
+//   doc-examples  every ```ts/```js example of the TSDoc comments and README.md run
+//               against dist/ with its value comments checked; every exported function
+//               has an @example; TypeDoc builds without warnings (scripts/doc-examples.mjs)
 //   playground  builds examples/playground (its rollup config), serves it on
 //               127.0.0.1, drives every slider/input in headless Chromium and
 //               compares the numbers shown with diffopt run here in Node;
@@ -38,7 +46,7 @@ import { delimiter, dirname, extname, join, relative, resolve, sep } from 'node:
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url', 'tfjs', 'playground'];
+const RUNTIMES = ['cargo', 'node', 'deno', 'bun', 'chromium', 'workerd', 'deno-url', 'tfjs', 'playground', 'edge', 'pack', 'doc-examples'];
 const MIN = 60_000;
 const TIMEOUT = {
   build: 30 * MIN,
@@ -50,6 +58,8 @@ const TIMEOUT = {
   browserRun: 10 * MIN,
   workerd: 3 * MIN,
   denoUrl: 3 * MIN,
+  edge: 10 * MIN,
+  typedoc: 5 * MIN,
   playground: 5 * MIN,
 };
 // Deno: the only environment variables uvu (through kleur) reads.
@@ -823,6 +833,49 @@ async function runDenoUrl(tally, opts) {
   }
 }
 
+async function runEdge(tally, opts) {
+  const { checkEdge } = await import('./check-edge.mjs');
+  const { results, notes } = await withTimeout(checkEdge(), TIMEOUT.edge, 'the edge example check');
+  for (const n of notes) console.log(`  ${n}`);
+  countResults(tally, results, opts);
+}
+
+async function runPack(tally, opts) {
+  const { checkPack } = await import('./check-pack.mjs');
+  const { results, notes } = checkPack();
+  for (const n of notes) console.log(`  ${n}`);
+  countResults(tally, results, opts);
+}
+
+async function runDocExamples(tally, opts) {
+  const docs = await import('./doc-examples.mjs');
+  const examples = docs.collectExamples();
+  console.log(`  ${examples.length} examples (${examples.filter((e) => e.file !== 'README.md').length} TSDoc, ` +
+    `${examples.filter((e) => e.file === 'README.md').length} README.md), each in its own node process against dist/`);
+  const results = await docs.runExamples(examples, { concurrency: 2 });
+  for (const r of results.filter((r) => r.skipped)) {
+    tally.skipped += 1;
+    console.log(`  skip ${r.name}: ${r.detail}`);
+  }
+  const claims = examples.reduce((n, e) => n + (e.claims || 0), 0);
+  console.log(`  ${claims} value comments (// [1, 2, 3], // 0.1225, // 'bump') checked`);
+  countResults(tally, results.filter((r) => !r.skipped), opts);
+  countResults(tally, await docs.selfTest(), opts);
+  countResults(tally, await docs.coverage(examples), opts);
+  // The API reference (npm run docs) must build without a warning: a broken
+  // {@link}, an exported type that is not exported, a TSDoc syntax error.
+  const out = mkdtempSync(join(tmpdir(), 'diffopt-typedoc-'));
+  try {
+    const bin = join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc');
+    const r = await run(process.execPath, [bin, '--out', out, '--logLevel', 'Warn'], { timeoutMs: TIMEOUT.typedoc });
+    const text = stripAnsi(r.out).trim();
+    const ok = r.code === 0 && !/\[(warning|error)\]/.test(text) && existsSync(join(out, 'index.html'));
+    countResults(tally, [{ name: 'TypeDoc (npm run docs) builds the API reference without warnings', ok, detail: ok ? '' : text || `exit ${r.code}` }], opts);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function runTfjs(tally, opts) {
   const dir = join(ROOT, 'test', 'tfjs');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)) : [];
@@ -1219,6 +1272,9 @@ const RUNNERS = {
   chromium: runChromium,
   workerd: runWorkerd,
   'deno-url': runDenoUrl,
+  edge: runEdge,
+  pack: runPack,
+  'doc-examples': runDocExamples,
   playground: runPlayground,
 };
 

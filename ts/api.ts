@@ -54,3 +54,4 @@ export {
 export { LassoHypergrad, standardize, loadDiabetes, type LassoHypergradOptions, type StandardizeOptions, type Standardized } from './lasso/estimator.js';
 export type { LassoModel, HypergradAlgorithm, Criterion, HeldOutCriterion, Optimizer, Matrix } from './lasso/common.js';
 export type { ProblemOptions } from './lasso/session.js';
+export { createPool, type Pool, type PoolOptions, type PoolOracle } from './pool/pool.js';

@@ -248,7 +248,7 @@ interface Tape {
   samples: { z: Float64Array; y: Float64Array } | null;
 }
 
-function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown, record: boolean): Tape {
+function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown, record: boolean, rowBase = 0): Tape {
   const theta = toJs(fn, vector(fn, 'theta', thetaIn));
   const [rows, n] = shapeOf(fn, r, call, theta.length);
   const tapeLen = rows * r.samples * n;
@@ -272,7 +272,7 @@ function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown, record
       place(ex, fn, st, theta.subarray(row0 * n, row0 * n + t));
       const py = ysRow ? place(ex, fn, sy, ysRow) : 0;
       const status = kernels<PerturbKernels>(ex).perturb_forward(
-        sc, st, count, n, row0, py, ysRow ? ysRow.length : 0, sy1, sy2, sy3, sf, sf2, sz, syy, tl);
+        sc, st, count, n, rowBase + row0, py, ysRow ? ysRow.length : 0, sy1, sy2, sy3, sf, sf2, sz, syy, tl);
       if (status !== 0) throw statusError(fn, status, ARG_NAMES('theta'), HINTS);
       if (samples && tl) {
         samples.z.set(f64At(ex, sz, tl));
@@ -320,6 +320,21 @@ function backward(fn: string, tape: Tape, vjp: boolean, input: Vector, name: str
     });
   }
   return out;
+}
+
+/**
+ * Internal (the worker pool, ts/pool): the estimates of a built-in oracle on
+ * rows `rowOffset … rowOffset + rows − 1` of a larger batch. Noise streams
+ * are keyed by the global row index, so a batch split into slices at their
+ * offsets gives bit for bit the single call's results. Not exported by the
+ * public API.
+ */
+export function perturbedRows(oracle: OracleSpec, options: PerturbedOptions | undefined, theta: Float64Array,
+  shape: readonly [number, number], rowOffset: number): PerturbedEstimate {
+  const fn = 'perturbed';
+  const r = resolve(fn, oracle, options);
+  if (r.user) throw new DiffoptError('type', `${fn}: a pool cannot run a user oracle (functions cannot be sent to workers)`, 'oracle');
+  return forward(fn, r, theta, { shape }, false, rowOffset).est;
 }
 
 /**

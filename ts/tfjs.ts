@@ -99,7 +99,7 @@ export interface TfNamespace<T extends TfTensor = TfTensor> {
 }
 
 /** Options of a wrapped vector operator: the operator's own, without `shape`/`out` (taken from the tensor). */
-type TensorOptions<O> = Omit<O, 'shape' | 'out'>;
+export type TensorOptions<O> = Omit<O, 'shape' | 'out'>;
 
 /** A wrapped vector operator: a tensor of rank ≥ 1 in, a tensor of the same shape out (each row along the last axis). */
 export type TfOp<T extends TfTensor, O> = (x: T, options?: TensorOptions<O>) => T;

@@ -23,7 +23,7 @@ const METRICS = [
 ];
 
 /** Seeded uniform/normal generator (mulberry32), so every run prints the same. */
-function generator(seed) {
+export function generator(seed) {
   let a = seed >>> 0;
   const uniform = () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -31,7 +31,23 @@ export type ErrorCode =
   /** An iterative solver did not reach its tolerance within its iteration cap. */
   | 'convergence';
 
-/** The error type of every failure raised by diffopt. */
+/**
+ * The error type of every failure raised by diffopt.
+ *
+ * @example
+ * ```ts
+ * import { init, softRank, DiffoptError } from 'diffopt';
+ * await init();
+ * try {
+ *   softRank([1, 2], { strength: -1 });
+ * } catch (e) {
+ *   if (!(e instanceof DiffoptError)) throw e;
+ *   e.code;     // 'domain'
+ *   e.argument; // 'strength'
+ *   e.message;  // 'softRank: strength must be a finite number > 0, got -1'
+ * }
+ * ```
+ */
 export class DiffoptError extends Error {
   /** Stable machine-readable reason. */
   readonly code: ErrorCode;

@@ -216,7 +216,16 @@ export function wasmMemoryBytes(): number {
   return live ? live.exports.memory.buffer.byteLength : 0;
 }
 
-/** True once `init`/`initSync` has finished. */
+/**
+ * True once `init`/`initSync` has finished.
+ *
+ * @example
+ * ```ts
+ * import { init, isInitialized } from 'diffopt';
+ * if (!isInitialized()) await init(); // init() is idempotent anyway
+ * isInitialized(); // true
+ * ```
+ */
 export function isInitialized(): boolean {
   return live !== null;
 }

@@ -1,0 +1,120 @@
+// Worker pool benchmark (npm run bench:pool, or node bench/pool.mjs [--quick] [--threads 2]).
+//
+// Wall-clock time of a large batch through createPool({ threads }) against
+// the single-threaded call on this thread, and against a 1-worker pool
+// (which adds only the copies and messages): softRank 1024×1000,
+// softDtwPairwise of 128 series of length 128 (symmetric and 128×128
+// cross), perturbed argmax 256×100 at 1000 samples. Prints the median
+// of several runs and the ratio single / pool (> 1: the pool is faster).
+// Results are checked bit for bit against the single call.
+// On a shared machine the ratio depends on what else runs: look at the
+// idle-core count printed first (os.loadavg).
+import os from 'node:os';
+import { init, createPool, softRank, softDtwPairwise, perturbed } from '../dist/index.js';
+
+const quick = process.argv.includes('--quick');
+const ti = process.argv.indexOf('--threads');
+const THREADS = ti > 0 ? Number(process.argv[ti + 1]) : 2;
+const REPS = quick ? 3 : 7;
+
+await init();
+
+// SplitMix64-ish uniform generator (fresh inputs per repetition).
+let s = 12345n;
+const u = () => {
+  s = (s + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
+  let z = s;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
+  return Number((z ^ (z >> 31n)) >> 11n) / 2 ** 53;
+};
+const vec = (n) => {
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = u() * 2 - 1;
+  return v;
+};
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+const same = (a, b) => {
+  const x = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const y = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+};
+
+const series = (count, len) => Array.from({ length: count }, () => vec(len));
+const cases = [
+  {
+    label: 'softRank 1024×1000 (ε = 0.1)',
+    input: () => vec(1024 * 1000),
+    single: (x) => softRank(x, { shape: [1024, 1000], strength: 0.1 }),
+    pool: (p, x) => p.softRank(x, { shape: [1024, 1000], strength: 0.1 }),
+  },
+  {
+    label: 'softDtwPairwise 128 series ×128, symmetric',
+    heavy: true,
+    input: () => series(128, 128),
+    single: (X) => softDtwPairwise(X, null, { gamma: 0.1 }),
+    pool: (p, X) => p.softDtwPairwise(X, null, { gamma: 0.1 }),
+  },
+  {
+    label: 'softDtwPairwise 128×128 series ×128, cross',
+    heavy: true,
+    input: () => [series(128, 128), series(128, 128)],
+    single: ([X, Y]) => softDtwPairwise(X, Y, { gamma: 0.1 }),
+    pool: (p, [X, Y]) => p.softDtwPairwise(X, Y, { gamma: 0.1 }),
+  },
+  {
+    label: 'perturbed argmax 256×100, 1000 samples',
+    input: () => vec(256 * 100),
+    single: (t) => perturbed('argmax', { shape: [256, 100], samples: 1000 })(t),
+    pool: (p, t) => p.perturbed('argmax', t, { shape: [256, 100], samples: 1000 }),
+  },
+  {
+    label: 'softRank 64×100 (small batch)',
+    input: () => vec(64 * 100),
+    single: (x) => softRank(x, { shape: [64, 100] }),
+    pool: (p, x) => p.softRank(x, { shape: [64, 100] }),
+  },
+];
+
+const ms = (t) => `${t.toFixed(t < 10 ? 2 : 1)} ms`;
+console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`threads = ${THREADS}, median of ${REPS} runs (3 for pairwise), wall clock\n`);
+const one = await createPool({ threads: 1 });
+const many = await createPool({ threads: THREADS });
+const rows = [];
+for (const c of cases) {
+  const t = { single: [], one: [], many: [] };
+  let ok = true;
+  // Pairwise runs take seconds: fewer repetitions, no warm-up needed.
+  const reps = c.heavy ? Math.min(REPS, 3) : REPS;
+  const warm = c.heavy ? 0 : 1;
+  for (let r = 0; r < reps + warm; r++) {
+    const input = c.input();
+    let t0 = performance.now();
+    const want = c.single(input);
+    const dSingle = performance.now() - t0;
+    t0 = performance.now();
+    const g1 = await c.pool(one, input);
+    const dOne = performance.now() - t0;
+    t0 = performance.now();
+    const gN = await c.pool(many, input);
+    const dMany = performance.now() - t0;
+    ok &&= same(g1, want) && same(gN, want);
+    if (r < warm) continue; // warm-up
+    t.single.push(dSingle);
+    t.one.push(dOne);
+    t.many.push(dMany);
+  }
+  const [a, b, d] = [median(t.single), median(t.one), median(t.many)];
+  rows.push({ label: c.label, single: a, one: b, many: d, ok });
+  console.log(`${c.label.padEnd(46)} single ${ms(a).padStart(10)}  pool(1) ${ms(b).padStart(10)}  pool(${THREADS}) ${ms(d).padStart(10)}  ` +
+    `ratio single/pool(${THREADS}) ${(a / d).toFixed(2)}×  pool(1)/pool(${THREADS}) ${(b / d).toFixed(2)}×  ${ok ? 'bit-identical' : 'MISMATCH'}`);
+}
+await one.close();
+await many.close();
+if (rows.some((r) => !r.ok)) {
+  console.error('pool results differ from the single-threaded call');
+  process.exit(1);
+}
