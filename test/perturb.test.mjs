@@ -107,6 +107,21 @@ test('bit-exact: the same seed gives the same bits as the native build', () => {
   assert.is.not(perturbed('argmax', { seed: 43 })(theta).join(), perturbed('argmax', { seed: 42 })(theta).join());
 });
 
+test('bit-exact noise: every perturbed point hashes as in the native build (n = 37: SIMD blocks and scalar tail)', () => {
+  // The hashes are asserted by the Rust test perturb::tests::bitwise_reference_points_hash.
+  const theta = Array.from({ length: 37 }, (_, i) => i / 8);
+  const M = (1n << 64n) - 1n;
+  for (const [noise, want] of [['gaussian', 0x0b33a9b12e3a503dn], ['gumbel', 0x2003b8fe65804b2bn]]) {
+    let h = 0xcbf29ce484222325n;
+    const hashing = (t) => {
+      for (const v of new BigUint64Array(Float64Array.from(t).buffer)) h = ((h ^ v) * 0x100000001b3n) & M;
+      return new Float64Array(t.length);
+    };
+    perturbed(hashing, { noise, epsilon: 0.5, samples: 50, seed: 42 })(theta);
+    assert.is('0x' + h.toString(16), '0x' + want.toString(16), noise);
+  }
+});
+
 test('a user oracle in JavaScript gives exactly the built-in result', () => {
   const argmax = (t) => {
     let best = 0;

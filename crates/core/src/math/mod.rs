@@ -7,6 +7,8 @@ pub mod lbfgs;
 pub mod softmin;
 pub mod lanes;
 mod trig;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd;
 
 pub use elementary::{exp, ln, ln_1p, ln_normal, log_add_exp};
 pub use trig::sincos_turns;

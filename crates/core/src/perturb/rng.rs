@@ -74,15 +74,28 @@ impl Noise {
 
 /// Fills `out` (one sample's noise over n coordinates) for (seed, row, sample).
 ///
+/// In wasm with simd128 the blocks are generated four at a time by explicit
+/// SIMD code ([`simd`]), bit-identical to the scalar code, which handles the
+/// remaining tail there and everything elsewhere.
+pub fn fill_noise(noise: Noise, seed: u64, row: u32, sample: u32, out: &mut [f64]) {
+    let key = [seed as u32, (seed >> 32) as u32];
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let first = simd::fill_noise_x4(noise, key, row, sample, out);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let first = 0;
+    fill_noise_scalar(noise, key, row, sample, first, out);
+}
+
+/// The blocks from `first` on (coordinates 2·first..) of [`fill_noise`].
+///
 /// Written in stages over chunks of blocks (Philox for the chunk, then the
 /// transform) with branch-free math, so each stage vectorizes.
-pub fn fill_noise(noise: Noise, seed: u64, row: u32, sample: u32, out: &mut [f64]) {
+fn fill_noise_scalar(noise: Noise, key: [u32; 2], row: u32, sample: u32, first: usize, out: &mut [f64]) {
     const CHUNK: usize = 64;
-    let key = [seed as u32, (seed >> 32) as u32];
     let blocks = out.len().div_ceil(2);
     let (mut ua, mut ub) = ([0.0f64; CHUNK], [0.0f64; CHUNK]);
     let (mut za, mut zb) = ([0.0f64; CHUNK], [0.0f64; CHUNK]);
-    let mut b0 = 0;
+    let mut b0 = first;
     while b0 < blocks {
         let m = CHUNK.min(blocks - b0);
         for j in 0..m {
@@ -115,6 +128,127 @@ pub fn fill_noise(noise: Noise, seed: u64, row: u32, sample: u32, out: &mut [f64
             }
         }
         b0 += m;
+    }
+}
+
+/// Explicit wasm simd128 generation of four (or eight) blocks at a time: Philox on
+/// i32x4 lanes (lane j = block b + j), then the uniforms and transforms on
+/// f64x2 (`crate::math::simd`). Each lane performs exactly the scalar
+/// operations, so the bits equal the scalar path's.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::{Noise, M0, M1, W0, W1};
+    use crate::math::simd::{ln_normal, sincos_turns};
+    use core::arch::wasm32::*;
+
+    /// [`super::philox`] on 4·H counters, as H independent groups of four
+    /// (interleaved round by round for instruction-level parallelism); lane j
+    /// of `c[h][i]` is word i of counter 4h + j, `keys[r]` the round-r key
+    /// words splatted.
+    #[inline(always)]
+    fn philox_x4h<const H: usize>(mut c: [[v128; 4]; H], keys: &[[v128; 2]; 10]) -> [[v128; 4]; H] {
+        let (m0, m1) = (u32x4_splat(M0), u32x4_splat(M1));
+        for k in keys {
+            for c in c.iter_mut() {
+                // Full 64-bit products M·c of lanes 0, 1 (extmul_low) and 2, 3
+                // (extmul_high). Little-endian lanes: i32 lane 2i of a product
+                // vector is the low word of product i, lane 2i + 1 its high
+                // word, so the odd lanes gather mulhilo's hi, the even its lo.
+                let (p0, q0) = (u64x2_extmul_low_u32x4(m0, c[0]), u64x2_extmul_high_u32x4(m0, c[0]));
+                let (p1, q1) = (u64x2_extmul_low_u32x4(m1, c[2]), u64x2_extmul_high_u32x4(m1, c[2]));
+                let (hi0, lo0) = (i32x4_shuffle::<1, 3, 5, 7>(p0, q0), i32x4_shuffle::<0, 2, 4, 6>(p0, q0));
+                let (hi1, lo1) = (i32x4_shuffle::<1, 3, 5, 7>(p1, q1), i32x4_shuffle::<0, 2, 4, 6>(p1, q1));
+                *c = [v128_xor(v128_xor(hi1, c[1]), k[0]), lo1, v128_xor(v128_xor(hi0, c[3]), k[1]), lo0];
+            }
+        }
+        c
+    }
+
+    /// [`super::open_uniform`] of lanes 0 and 1 of `hi` and `lo11` = lo ≫ 11.
+    /// The u32 → f64 conversions are exact, hi·2²¹ is exact and the sum is
+    /// an integer below 2⁵³, so `bits` is the scalar `bits as f64`; then the
+    /// same + ½ and × 2⁻⁵³.
+    #[inline(always)]
+    fn uniform2(hi: v128, lo11: v128) -> v128 {
+        let h = f64x2_convert_low_u32x4(hi);
+        let l = f64x2_convert_low_u32x4(lo11);
+        let bits = f64x2_add(f64x2_mul(h, f64x2_splat(2_097_152.0)), l); // 2^21
+        f64x2_mul(f64x2_add(bits, f64x2_splat(0.5)), f64x2_splat(1.0 / 9_007_199_254_740_992.0))
+    }
+
+    /// Lanes 2, 3 moved to lanes 0, 1.
+    #[inline(always)]
+    fn upper(v: v128) -> v128 {
+        i32x4_shuffle::<2, 3, 2, 3>(v, v)
+    }
+
+    /// Fills the first blocks of `out` in whole steps of 4H blocks (all
+    /// coordinates of each, so 8H values a step) and returns how many blocks
+    /// it filled; the scalar code does the rest.
+    pub(super) fn fill_noise_x4(noise: Noise, key: [u32; 2], row: u32, sample: u32, out: &mut [f64]) -> usize {
+        match noise {
+            // One group of four blocks per step for Gaussian noise, two
+            // interleaved for Gumbel: measured fastest in V8 for each (the
+            // wider step spills registers around the Box–Muller transform
+            // but hides the latency of Gumbel's two dependent logarithms).
+            Noise::Gaussian => run::<false, 1>(key, row, sample, out),
+            Noise::Gumbel => run::<true, 2>(key, row, sample, out),
+        }
+    }
+
+    #[inline(always)]
+    fn run<const GUMBEL: bool, const H: usize>(key: [u32; 2], row: u32, sample: u32, out: &mut [f64]) -> usize {
+        let groups = out.len() / (8 * H);
+        let mut keys = [[u32x4_splat(0); 2]; 10];
+        let (mut k0, mut k1) = (key[0], key[1]);
+        for k in keys.iter_mut() {
+            *k = [u32x4_splat(k0), u32x4_splat(k1)];
+            k0 = k0.wrapping_add(W0);
+            k1 = k1.wrapping_add(W1);
+        }
+        let (c1, c2, c3) = (u32x4_splat(sample), u32x4_splat(row), u32x4_splat(0));
+        // Block counters b..b + 4H − 1 (u32, wrapping like the scalar `as u32`).
+        let mut c0 = u32x4(0, 1, 2, 3);
+        for g in 0..groups {
+            let mut cs = [[c0, c1, c2, c3]; H];
+            for (h, c) in cs.iter_mut().enumerate() {
+                c[0] = i32x4_add(c0, u32x4_splat(4 * h as u32));
+            }
+            let xs = philox_x4h(cs, &keys);
+            c0 = i32x4_add(c0, u32x4_splat(4 * H as u32));
+            for (h, x) in xs.iter().enumerate() {
+                let (lo1, lo3) = (u32x4_shr(x[1], 11), u32x4_shr(x[3], 11));
+                let ua01 = uniform2(x[0], lo1);
+                let ua23 = uniform2(upper(x[0]), upper(lo1));
+                let ub01 = uniform2(x[2], lo3);
+                let ub23 = uniform2(upper(x[2]), upper(lo3));
+                // (za, zb) of blocks (j, j + 1).
+                let pair = |ua: v128, ub: v128| -> (v128, v128) {
+                    if GUMBEL {
+                        // −ln(−ln u), negation being a sign flip in both.
+                        let g = |u: v128| f64x2_neg(ln_normal(f64x2_neg(ln_normal(u))));
+                        (g(ua), g(ub))
+                    } else {
+                        // r = √(−2 ln u_a); (r·cos 2πu_b, r·sin 2πu_b).
+                        let r = f64x2_sqrt(f64x2_mul(f64x2_splat(-2.0), ln_normal(ua)));
+                        let (s, c) = sincos_turns(ub);
+                        (f64x2_mul(r, c), f64x2_mul(r, s))
+                    }
+                };
+                let (za01, zb01) = pair(ua01, ub01);
+                let (za23, zb23) = pair(ua23, ub23);
+                // SAFETY: 8Hg + 8h + 8 ≤ 8H·groups ≤ out.len(); v128 stores
+                // need no alignment in wasm.
+                unsafe {
+                    let p = out.as_mut_ptr().add(8 * H * g + 8 * h) as *mut v128;
+                    v128_store(p, i64x2_shuffle::<0, 2>(za01, zb01));
+                    v128_store(p.add(1), i64x2_shuffle::<1, 3>(za01, zb01));
+                    v128_store(p.add(2), i64x2_shuffle::<0, 2>(za23, zb23));
+                    v128_store(p.add(3), i64x2_shuffle::<1, 3>(za23, zb23));
+                }
+            }
+        }
+        4 * H * groups
     }
 }
 

@@ -244,6 +244,22 @@ fn bitwise_reference_values() {
     assert_eq!(u.f.to_bits(), REF_GUMBEL_TOPK_F);
     assert_eq!(m.f.to_bits(), REF_MULT_RANKING_F);
 }
+/// Every bit of every perturbed point θ + εz for n = 37 (odd, so in wasm's
+/// four-blocks-at-a-time SIMD noise path and the scalar tail both run),
+/// folded into one FNV-1a-style hash; test/perturb.test.mjs asserts the
+/// same hashes in wasm.
+#[test]
+fn bitwise_reference_points_hash() {
+    let theta: Vec<f64> = (0..37).map(|i| i as f64 / 8.0).collect();
+    for (noise, want) in [(Noise::Gaussian, REF_POINTS_HASH_GAUSSIAN), (Noise::Gumbel, REF_POINTS_HASH_GUMBEL)] {
+        let mut etas = vec![0.0; 50 * 37];
+        super::estimator::points(&cfg(noise, 0.5, 50, 42), &theta, 0, &mut etas, &mut Work::new()).unwrap();
+        let h = etas.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ v.to_bits()).wrapping_mul(0x100_0000_01b3));
+        assert_eq!(h, want, "{noise:?}: {h:#018x}");
+    }
+}
+const REF_POINTS_HASH_GAUSSIAN: u64 = 0x0b33_a9b1_2e3a_503d;
+const REF_POINTS_HASH_GUMBEL: u64 = 0x2003_b8fe_6580_4b2b;
 const REF_GAUSSIAN_ARGMAX_F: u64 = 0x3ff6_48da_2910_5610;
 const REF_GUMBEL_TOPK_F: u64 = 0x4007_3fdd_531e_caed;
 const REF_MULT_RANKING_F: u64 = 0x4029_9e67_72ef_d589;
