@@ -35,4 +35,4 @@ if (!process.argv.includes('--no-docs')) {
   console.log('[build] typedoc → docs/api/');
   run(bin('typedoc'), ['--logLevel', 'Warn']);
 }
-console.log('[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/pool-worker.js dist/diffopt.wasm dist/*.d.ts docs/api/');
+console.log(`[build] done: dist/index.js dist/edge.js dist/slim.js dist/tfjs.js dist/pool-worker.js dist/diffopt.wasm dist/*.d.ts${process.argv.includes('--no-docs') ? '' : ' docs/api/'}`);
