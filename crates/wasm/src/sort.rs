@@ -102,6 +102,20 @@ pub unsafe extern "C" fn sort_backward(
     })
 }
 
+/// The checks both losses share: the regularization code, rows·n, the
+/// strength, and the optional gradient buffer (null = value only).
+///
+/// # Safety
+/// A non-null `grad` addresses rows·n elements.
+unsafe fn loss_args<'a>(reg: i32, rows: usize, n: usize, strength: f64, grad: *mut f64) -> Result<(Regularization, usize, Option<&'a mut [f64]>), i32> {
+    let reg = Regularization::from_code(reg).ok_or(BAD_OPTION)?;
+    let t = total(rows, n).ok_or(Status::Shape as i32)?;
+    if !(strength.is_finite() && strength > 0.0) {
+        return Err(Status::Domain as i32 | (ARG_STRENGTH << 8));
+    }
+    Ok((reg, t, if grad.is_null() { None } else { Some(slice_mut(grad, t)) }))
+}
+
 /// Spearman correlation per row into `values` (len rows) and, when `grad` is
 /// not null, its gradient w.r.t. `pred`.
 ///
@@ -119,12 +133,10 @@ pub unsafe extern "C" fn sort_spearman(
     values: *mut f64,
     grad: *mut f64,
 ) -> i32 {
-    let Some(reg) = Regularization::from_code(reg) else { return BAD_OPTION };
-    let Some(t) = total(rows, n) else { return Status::Shape as i32 };
-    if !(strength.is_finite() && strength > 0.0) {
-        return Status::Domain as i32 | (ARG_STRENGTH << 8);
-    }
-    let grad = if grad.is_null() { None } else { Some(slice_mut(grad, t)) };
+    let (reg, t, grad) = match loss_args(reg, rows, n, strength, grad) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     LOSS_SCRATCH.with(|ls| {
         status(spearman_batch(slice(pred, t), slice(target, t), rows, n, reg, strength, slice_mut(values, rows), grad, &mut ls.borrow_mut()))
     })
@@ -148,12 +160,10 @@ pub unsafe extern "C" fn sort_lts(
     values: *mut f64,
     grad: *mut f64,
 ) -> i32 {
-    let Some(reg) = Regularization::from_code(reg) else { return BAD_OPTION };
-    let Some(t) = total(rows, n) else { return Status::Shape as i32 };
-    if !(strength.is_finite() && strength > 0.0) {
-        return Status::Domain as i32 | (ARG_STRENGTH << 8);
-    }
-    let grad = if grad.is_null() { None } else { Some(slice_mut(grad, t)) };
+    let (reg, t, grad) = match loss_args(reg, rows, n, strength, grad) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     LOSS_SCRATCH.with(|ls| {
         status(lts_batch(slice(pred, t), slice(target, t), rows, n, k, reg, strength, slice_mut(values, rows), grad, &mut ls.borrow_mut()))
     })
