@@ -26,6 +26,27 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/**
+ * Bundles a Workers module as workerd sees it: the `workerd` export
+ * condition (so `diffopt` resolves to dist/edge.js) and `.wasm` files copied
+ * beside the bundle, to be loaded as precompiled modules. Same as
+ * `esbuild ENTRY --bundle --format=esm --conditions=workerd,worker,browser
+ * --loader:.wasm=copy --outdir=OUT`. Also used by test-all's workerd section.
+ */
+export async function bundleForWorkerd(entry, outdir) {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    conditions: ['workerd', 'worker', 'browser'],
+    loader: { '.wasm': 'copy' },
+    outdir,
+    absWorkingDir: ROOT,
+    logLevel: 'silent',
+  });
+}
+
 export async function checkEdge() {
   const results = [];
   const notes = [];
@@ -84,21 +105,11 @@ export async function checkEdge() {
     notes.push(`in-process in Node, for comparison: ${((performance.now() - t) / 200).toFixed(2)} ms per series (mean of 200)`);
   }
 
-  const esbuild = await import('esbuild');
   const { Miniflare } = await import('miniflare');
   const out = mkdtempSync(join(tmpdir(), 'diffopt-edge-example-'));
   let mf = null;
   try {
-    await esbuild.build({
-      entryPoints: [join(DIR, 'worker.mjs')],
-      bundle: true,
-      format: 'esm',
-      conditions: ['workerd', 'worker', 'browser'],
-      loader: { '.wasm': 'copy' },
-      outdir: out,
-      absWorkingDir: ROOT,
-      logLevel: 'silent',
-    });
+    await bundleForWorkerd(join(DIR, 'worker.mjs'), out);
     const files = readdirSync(out).sort();
     await check("the bundle took dist/edge.js (the 'workerd' condition): a .wasm file beside worker.js", () => {
       if (!files.some((f) => f.endsWith('.wasm'))) throw new Error(`bundle files: ${files.join(', ')}`);

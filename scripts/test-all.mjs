@@ -737,23 +737,12 @@ async function runWorkerd(tally, opts) {
   for (const f of [entry, join(ROOT, 'dist', 'edge.js')]) {
     if (!existsSync(f)) return tally.problem(`${rel(f)} is missing`);
   }
-  const esbuild = await import('esbuild');
+  const { bundleForWorkerd } = await import('./check-edge.mjs');
   const { Miniflare } = await import('miniflare');
   const out = mkdtempSync(join(tmpdir(), 'diffopt-workerd-'));
   let mf = null;
   try {
-    // Same as: esbuild test/edge/worker.mjs --bundle --format=esm
-    //   --conditions=workerd,worker,browser --loader:.wasm=copy --outdir=OUT
-    await esbuild.build({
-      entryPoints: [entry],
-      bundle: true,
-      format: 'esm',
-      conditions: ['workerd', 'worker', 'browser'],
-      loader: { '.wasm': 'copy' },
-      outdir: out,
-      absWorkingDir: ROOT,
-      logLevel: 'silent',
-    });
+    await bundleForWorkerd(entry, out);
     const outFiles = readdirSync(out).sort();
     if (!outFiles.some((f) => f.endsWith('.wasm'))) {
       tally.problem('the worker bundle has no .wasm file: dist/edge.js did not import diffopt.wasm');
