@@ -2,12 +2,15 @@
 // (uneven row splits) give bit for bit the single-threaded call's results;
 // errors raised inside a worker come back as DiffoptError with the same code
 // and argument; close() is idempotent and a closed pool refuses work.
+// K-fold Lasso criteria are split by fold: hypergradients and whole searches
+// (gradient, grid, random) match the single call bit for bit, every model.
 // Runs unchanged in Node (worker_threads), Deno, Bun and Chromium (module
 // Workers on dist/pool-worker.js).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   init, createPool, softRank, softSort, softDtwPairwise, perturbed, DiffoptError,
+  hypergradient, gradSearch, gridSearch, randomSearch, loadDiabetes, standardize, lambdaMax,
 } from '../dist/index.js';
 import { rng } from './helpers/numeric.mjs';
 
@@ -131,6 +134,132 @@ if (hasWorkers) {
         for (const key of ['output', 'outputStderr', 'value', 'valueStderr', 'valueGrad']) sameBits(got[key], want[key], `${what} ${key}`);
         sameBits(await p.perturbed(oracle, th, o), perturbed(oracle, o)(th), `${what} output`);
       }
+    }
+  });
+
+  // Lasso problems: diabetes (standardized) and a small random problem with
+  // ±1 labels for the logistic model.
+  const dia = loadDiabetes();
+  const Xd = { data: standardize(dia.X, { shape: dia.shape }).X, shape: dia.shape };
+  const yd = dia.y;
+  const lr = rng(11);
+  const [nl, pl] = [60, 6];
+  const Xl = { data: lr.normals(nl * pl), shape: [nl, pl] };
+  const yl = Float64Array.from({ length: nl }, (_, i) => (Xl.data[i * pl] - 0.5 * Xl.data[i * pl + 1] + 0.3 * lr.normal() > 0 ? 1 : -1));
+
+  /** Everything of a search result but the timings, bit for bit. */
+  function sameSearch(got, want, what) {
+    const num = (v) => (typeof v === 'number' ? Float64Array.of(v) : v);
+    assert.is(got.evaluations, want.evaluations, `${what}: evaluations`);
+    assert.is(got.innerSolves, want.innerSolves, `${what}: innerSolves`);
+    assert.is(got.stopped, want.stopped, `${what}: stopped`);
+    sameBits(num(got.lambdaMax), num(want.lambdaMax), `${what}: lambdaMax`);
+    assert.is(got.path.length, want.path.length, `${what}: path length`);
+    got.path.forEach((g, i) => {
+      const w = want.path[i];
+      sameBits(num(g.logLambda), num(w.logLambda), `${what}: step ${i} logLambda`);
+      sameBits(num(g.value), num(w.value), `${what}: step ${i} value`);
+      if (w.grad === null) assert.is(g.grad, null);
+      else sameBits(num(g.grad), num(w.grad), `${what}: step ${i} grad`);
+      assert.equal([g.accepted, g.innerSolves, g.converged], [w.accepted, w.innerSolves, w.converged], `${what}: step ${i}`);
+    });
+    sameBits(num(got.best.logLambda), num(want.best.logLambda), `${what}: best logLambda`);
+    sameBits(num(got.best.value), num(want.best.value), `${what}: best value`);
+    sameBits(got.best.beta, want.best.beta, `${what}: best beta`);
+  }
+
+  test('K-fold hypergradients: same bits as the single call for every model and algorithm, threads 1, 2, 3', async () => {
+    const cases = [
+      { model: 'lasso', X: Xd, y: yd, h: Math.log(0.05 * lambdaMax(Xd, yd)) },
+      { model: 'elastic-net', X: Xd, y: yd, h: [Math.log(0.05 * lambdaMax(Xd, yd)), Math.log(0.5)] },
+      { model: 'weighted-lasso', X: Xd, y: yd, h: Array.from({ length: 10 }, (_, j) => Math.log(0.05 * lambdaMax(Xd, yd)) + 0.1 * (j % 3)) },
+      { model: 'sparse-logreg', X: Xl, y: yl, h: Math.log(0.2 * lambdaMax(Xl, yl, { model: 'sparse-logreg' })) },
+    ];
+    for (const t of THREADS) {
+      const p = await pool(t);
+      for (const c of cases) {
+        for (const algorithm of ['implicit-forward', 'forward', 'backward', 'implicit']) {
+          for (const folds of [3, 5]) {
+            const o = { XTrain: c.X, yTrain: c.y, model: c.model, algorithm, criterion: { cv: folds }, logLambda: c.h };
+            const want = hypergradient(o);
+            const got = await p.hypergradient(o);
+            const what = `${c.model} ${algorithm} K=${folds} t=${t}`;
+            sameBits(Float64Array.of(got.value), Float64Array.of(want.value), `${what} value`);
+            sameBits(typeof got.grad === 'number' ? Float64Array.of(got.grad) : got.grad, typeof want.grad === 'number' ? Float64Array.of(want.grad) : want.grad, `${what} grad`);
+            sameBits(got.beta, want.beta, `${what} beta`);
+            assert.equal(
+              [got.innerSolves, got.innerIterations, got.converged, got.dualityGap, got.jacobianIterations, got.jacobianConverged],
+              [want.innerSolves, want.innerIterations, want.converged, want.dualityGap, want.jacobianIterations, want.jacobianConverged],
+              `${what} counts`,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  test('K-fold searches (gradient, grid, random): same path and best as the single call, threads 1, 2, 3', async () => {
+    for (const t of THREADS) {
+      const p = await pool(t);
+      for (const optimizer of ['line-search', 'gd', 'adam']) {
+        const o = { X: Xd, y: yd, folds: 5, optimizer, maxIter: 12 };
+        sameSearch(await p.gradSearch(o), gradSearch(o), `gradSearch ${optimizer} t=${t}`);
+      }
+      const enet = { X: Xd, y: yd, model: 'elastic-net', criterion: { cv: 4 }, maxIter: 8 };
+      sameSearch(await p.gradSearch(enet), gradSearch(enet), `gradSearch elastic net t=${t}`);
+      const logreg = { X: Xl, y: yl, model: 'sparse-logreg', folds: 3, maxIter: 8, algorithm: 'implicit' };
+      sameSearch(await p.gradSearch(logreg), gradSearch(logreg), `gradSearch logreg t=${t}`);
+      const grid = { X: Xd, y: yd, folds: 5, count: 25 };
+      sameSearch(await p.gridSearch(grid), gridSearch(grid), `gridSearch t=${t}`);
+      const rand = { X: Xd, y: yd, criterion: { cv: 3 }, count: 10, randomSeed: 4, model: 'elastic-net' };
+      sameSearch(await p.randomSearch(rand), randomSearch(rand), `randomSearch t=${t}`);
+      // onStep sees the same steps and can stop the search.
+      const seen = [];
+      const stopAt = { X: Xd, y: yd, folds: 5, onStep: (s, i) => { seen.push(s.value); return i < 2; } };
+      const got = await p.gradSearch(stopAt);
+      assert.is(got.stopped, 'callback');
+      assert.is(seen.length, 3);
+      sameSearch(got, gradSearch({ ...stopAt, onStep: (s, i) => i < 2 }), `onStep t=${t}`);
+    }
+  });
+
+  test('Lasso criteria without folds (split, SURE) run on one worker with the same bits', async () => {
+    const p = await pool(2);
+    const split = { X: Xd, y: yd, split: 0.3, splitSeed: 2, maxIter: 10 };
+    sameSearch(await p.gradSearch(split), gradSearch(split), 'held-out split');
+    const sure = { X: Xd, y: yd, criterion: 'sure', sigma: 50, count: 12 };
+    sameSearch(await p.gridSearch(sure), gridSearch(sure), 'SURE grid');
+  });
+
+  test('two K-fold searches at once on one pool keep their own fold sessions', async () => {
+    const p = await pool(2);
+    const a = { X: Xd, y: yd, folds: 5, maxIter: 10 };
+    const b = { X: Xd, y: yd, folds: 4, model: 'elastic-net', maxIter: 10 };
+    const [ga, gb] = await Promise.all([p.gradSearch(a), p.gradSearch(b)]);
+    sameSearch(ga, gradSearch(a), 'first');
+    sameSearch(gb, gradSearch(b), 'second');
+  });
+
+  test('Lasso errors: checked on this thread or in the workers, with the single call\'s code and argument', async () => {
+    for (const t of [1, 3]) {
+      const p = await pool(t);
+      const bad = Xd.data.slice();
+      bad[400 * 10 + 3] = NaN; // in the last fold
+      const nanX = { X: { data: bad, shape: Xd.shape }, y: yd, folds: 5 };
+      const want = singleError(() => gradSearch(nanX));
+      const got = await rejectsCode(p.gradSearch(nanX), want.code, want.argument, `NaN X t=${t}`);
+      assert.is(got.message, want.message.replace('gradSearch', 'pool.gradSearch'));
+      const labels = { X: Xd, y: yd, model: 'sparse-logreg', folds: 3 };
+      const wantL = singleError(() => gradSearch(labels));
+      await rejectsCode(p.gradSearch(labels), wantL.code, wantL.argument, `labels t=${t}`);
+      const many = { XTrain: Xl, yTrain: yl, criterion: { cv: nl + 1 }, logLambda: -2 };
+      const wantF = singleError(() => hypergradient(many));
+      await rejectsCode(p.hypergradient(many), wantF.code, wantF.argument, `folds > n t=${t}`);
+      await rejectsCode(p.gridSearch({ X: Xd, y: yd, folds: 5, minRatio: 2 }), 'domain', 'minRatio', `minRatio t=${t}`);
+      await rejectsCode(p.gradSearch({ X: Xd, y: yd, folds: 5, optimizer: 'newton' }), 'option', 'optimizer', `optimizer t=${t}`);
+      // the pool still works
+      const o = { XTrain: Xd, yTrain: yd, criterion: { cv: 5 }, logLambda: 0 };
+      sameBits(Float64Array.of((await p.hypergradient(o)).value), Float64Array.of(hypergradient(o).value), `after errors t=${t}`);
     }
   });
 

@@ -13,6 +13,7 @@ import { initSync } from './runtime/instance.js';
 import { softRank, softSort } from './sort.js';
 import { softDtwPairwise } from './dtw/batch.js';
 import { perturbedRows, type PerturbedEstimate } from './perturb.js';
+import { runLassoTask } from './pool/lasso-parts.js';
 import type { ErrorData, PairwiseTask, Reply, Task, TaskMessage, InitMessage } from './pool/protocol.js';
 
 /**
@@ -73,6 +74,8 @@ function run(task: Task): Float64Array | PerturbedEstimate {
       return pairwise(task);
     case 'perturbed':
       return perturbedRows(task.oracle, task.options, task.theta, [task.rows, task.n], task.rowOffset);
+    default:
+      return runLassoTask(task);
   }
 }
 

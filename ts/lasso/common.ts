@@ -195,7 +195,7 @@ export interface LassoKernels {
     tol: number, maxIter: number, polish: number, beta: number, info: number,
   ): number;
   lasso_session_new(
-    model: number, criterion: number, folds: number, algorithm: number,
+    model: number, criterion: number, folds: number, part: number, algorithm: number,
     x: number, y: number, n: number, p: number, xv: number, yv: number, nv: number,
     sigma: number, epsilon: number, seed: number, tol: number, maxIter: number, polish: number,
     tolJac: number, maxIterJac: number, handle: number,
@@ -209,7 +209,8 @@ export interface LassoKernels {
     optimizer: number, h0: number, m: number, maxEvals: number, tol: number, step: number, lo: number, hi: number, handle: number,
   ): number;
   lasso_search_free(h: number): void;
-  lasso_search_step(search: number, sess: number, point: number, grad: number, info: number): number;
+  lasso_search_proposal(search: number, point: number): number;
+  lasso_search_tell(search: number, grad: number, info: number, out: number): number;
   lasso_search_best(search: number, h: number): number;
 }
 

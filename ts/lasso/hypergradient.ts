@@ -5,7 +5,8 @@
 import { DiffoptError } from '../runtime/errors.js';
 import { knownOptions, vector, type Vector } from '../runtime/input.js';
 import { argNames, asF64, matrix, sameRows, supportOf, type Matrix } from './common.js';
-import { LassoSession, PROBLEM_KEYS, parseProblem, type ProblemOptions } from './session.js';
+import { evaluate, runSync, sessionEvaluator, type Loop } from './drive.js';
+import { LassoSession, PROBLEM_KEYS, parseProblem, type ProblemOptions, type SessionSpec } from './session.js';
 
 /** Options of {@link hypergradient}. */
 export interface HypergradientOptions extends ProblemOptions {
@@ -90,7 +91,25 @@ export function hyperVector(fn: string, name: string, v: unknown, model: string,
  * ```
  */
 export function hypergradient(options: HypergradientOptions): HypergradientResult {
-  const fn = 'hypergradient';
+  const plan = planHypergradient('hypergradient', options);
+  const session = new LassoSession(plan.fn, plan.spec, plan.names);
+  try {
+    return runSync(hypergradientLoop(plan, session.m), sessionEvaluator(plan.fn, session));
+  } finally {
+    session.free();
+  }
+}
+
+/** The checked options of {@link hypergradient}. */
+export interface HypergradientPlan {
+  fn: string;
+  spec: SessionSpec;
+  names: string[];
+  h: Float64Array;
+}
+
+/** Checks every option of {@link hypergradient} (`fn` names the caller in errors). */
+export function planHypergradient(fn: string, options: HypergradientOptions): HypergradientPlan {
   const o = knownOptions(fn, options, ['XTrain', 'yTrain', 'XVal', 'yVal', 'logLambda', ...PROBLEM_KEYS]);
   const names = argNames({ X: 'XTrain', y: 'yTrain', lambda: 'logLambda', folds: 'criterion' });
   if (o.yTrain === undefined) throw new DiffoptError('type', `${fn}: yTrain is required`, 'yTrain');
@@ -110,24 +129,24 @@ export function hypergradient(options: HypergradientOptions): HypergradientResul
   }
   const spec = parseProblem(fn, o, x, y, xv, yv);
   const h = hyperVector(fn, 'logLambda', o.logLambda, spec.modelName, x.cols);
-  const session = new LassoSession(fn, spec, names);
-  try {
-    const r = session.evaluate(fn, h, true, true);
-    const beta = r.beta as Float64Array;
-    const g = r.grad as Float64Array;
-    return {
-      value: r.info.value,
-      grad: session.m === 1 && spec.modelName !== 'weighted-lasso' ? g[0] : g,
-      beta,
-      support: supportOf(beta),
-      innerIterations: r.info.iterations,
-      converged: r.info.converged,
-      dualityGap: r.info.gap,
-      jacobianIterations: r.info.jacIterations,
-      jacobianConverged: r.info.jacConverged,
-      innerSolves: r.info.solves,
-    };
-  } finally {
-    session.free();
-  }
+  return { fn, spec, names, h };
+}
+
+/** One evaluation with its hypergradient and β. */
+export function* hypergradientLoop(plan: HypergradientPlan, m: number): Loop<HypergradientResult> {
+  const r = yield* evaluate(plan.h, true, true);
+  const beta = r.beta as Float64Array;
+  const g = r.grad as Float64Array;
+  return {
+    value: r.info.value,
+    grad: m === 1 && plan.spec.modelName !== 'weighted-lasso' ? g[0] : g,
+    beta,
+    support: supportOf(beta),
+    innerIterations: r.info.iterations,
+    converged: r.info.converged,
+    dualityGap: r.info.gap,
+    jacobianIterations: r.info.jacIterations,
+    jacobianConverged: r.info.jacConverged,
+    innerSolves: r.info.solves,
+  };
 }

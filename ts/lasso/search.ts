@@ -11,6 +11,7 @@ import {
   OPTIMIZERS, argNames, asF64, integer, matrix, nonNegative, now, sameRows, supportOf,
   type Dense, type Matrix, type Optimizer,
 } from './common.js';
+import { evaluate, refit, runSync, sessionEvaluator, type Evaluator, type Loop } from './drive.js';
 import { hyperVector } from './hypergradient.js';
 import { LassoSession, PROBLEM_KEYS, SearchHandle, parseProblem, randomPoints, type ProblemOptions, type SessionSpec } from './session.js';
 
@@ -156,11 +157,33 @@ export function trainTestSplit(
   };
 }
 
-interface Prepared {
+/** A search's checked data and problem. */
+export interface Prepared {
   spec: SessionSpec;
   names: string[];
   p: number;
   scalar: boolean;
+}
+
+/** What the loops need to know of the problem before the first evaluation. */
+export interface ProblemFacts {
+  /** λ_max of the training data (all rows for K-fold). */
+  lambdaMax: number;
+  /** Number of hyperparameters. */
+  m: number;
+}
+
+/**
+ * Runs `body` on a session of the prepared problem on this thread, freed
+ * afterwards (the single-threaded counterpart of the pool's fold sessions).
+ */
+export function onSession<R>(fn: string, prep: Prepared, body: (facts: ProblemFacts, ev: Evaluator) => R): R {
+  const session = new LassoSession(fn, prep.spec, prep.names);
+  try {
+    return body({ lambdaMax: session.lambdaMax, m: session.m }, sessionEvaluator(fn, session));
+  } finally {
+    session.free();
+  }
 }
 
 function prepare(fn: string, o: Record<string, unknown>): Prepared {
@@ -248,57 +271,85 @@ export interface GradSearchOptions extends SearchData {
  * ```
  */
 export function gradSearch(options: GradSearchOptions): SearchResult {
-  const fn = 'gradSearch';
+  const plan = planGradSearch('gradSearch', options);
+  return onSession(plan.fn, plan.prep, (facts, ev) => runSync(gradSearchLoop(plan, facts), ev));
+}
+
+/** The checked options of a gradient search. */
+export interface GradSearchPlan {
+  fn: string;
+  prep: Prepared;
+  o: Record<string, unknown>;
+  optimizer: number;
+  maxEvals: number;
+  tol: number;
+  step: number;
+  onStep: GradSearchOptions['onStep'];
+  t0: number;
+}
+
+/** Checks every option of {@link gradSearch} (`fn` names the caller in errors). */
+export function planGradSearch(fn: string, options: GradSearchOptions): GradSearchPlan {
   const o = knownOptions(fn, options, [...DATA_KEYS, 'logLambda0', 'optimizer', 'maxIter', 'tol', 'stepSize', 'bounds', 'onStep']);
-  const { spec, names, p, scalar } = prepare(fn, o);
+  const prep = prepare(fn, o);
   const optimizer = choice(fn, 'optimizer', o.optimizer, OPTIMIZERS, 'line-search');
   const maxEvals = integer(fn, 'maxIter', o.maxIter, 30, 1);
   const tol = nonNegative(fn, 'tol', o.tol, 1e-5);
   const step = nonNegative(fn, 'stepSize', o.stepSize, 0);
   if (o.onStep !== undefined && typeof o.onStep !== 'function') throw new DiffoptError('type', `${fn}: onStep must be a function`, 'onStep');
-  const onStep = o.onStep as GradSearchOptions['onStep'];
-  const t0 = now();
-  const session = new LassoSession(fn, spec, names);
-  let search: SearchHandle | null = null;
+  return { fn, prep, o, optimizer, maxEvals, tol, step, onStep: o.onStep as GradSearchOptions['onStep'], t0: now() };
+}
+
+/**
+ * The gradient search: the core's optimizer (a state machine in wasm)
+ * proposes h, the criterion is evaluated wherever the driver runs it, the
+ * optimizer is told the result; at the end the best point is refit.
+ */
+export function* gradSearchLoop(plan: GradSearchPlan, facts: ProblemFacts): Loop<SearchResult> {
+  const { fn, prep, o, t0 } = plan;
+  const { spec, names, p, scalar } = prep;
+  const lmax = facts.lambdaMax;
+  checkLambdaMax(fn, lmax);
+  const [lo, hi] = bounds(fn, o.bounds, lmax);
+  const h0 = o.logLambda0 === undefined
+    ? new Float64Array(facts.m).fill(Math.min(hi, Math.max(lo, Math.log(lmax) - Math.LN10)))
+    : hyperVector(fn, 'logLambda0', o.logLambda0, spec.modelName, p);
+  const search = new SearchHandle(fn, plan.optimizer, h0, plan.maxEvals, plan.tol, plan.step, lo, hi, argNames({ lambda: 'bounds', maxIter: 'maxIter', tol: 'tol' }));
   try {
-    const lmax = session.lambdaMax;
-    checkLambdaMax(fn, lmax);
-    const [lo, hi] = bounds(fn, o.bounds, lmax);
-    const h0 = o.logLambda0 === undefined
-      ? new Float64Array(session.m).fill(Math.min(hi, Math.max(lo, Math.log(lmax) - Math.LN10)))
-      : hyperVector(fn, 'logLambda0', o.logLambda0, spec.modelName, p);
-    search = new SearchHandle(fn, optimizer, h0, maxEvals, tol, step, lo, hi, argNames({ lambda: 'bounds', maxIter: 'maxIter', tol: 'tol' }));
     const path: SearchStep[] = [];
     let solves = 0;
     let stopped: SearchResult['stopped'] = 'converged';
     for (;;) {
-      const s = search.step(fn, session, names);
-      solves += s.info.solves;
+      const point = search.proposal(fn);
+      const r = yield* evaluate(point, true, false);
+      const grad = r.grad as Float64Array;
+      const s = search.tell(fn, r.info, grad, names);
+      solves += r.info.solves;
       const entry: SearchStep = {
-        logLambda: shape(s.point, scalar),
-        lambda: expOf(s.point, scalar),
-        value: s.info.value,
-        grad: shape(s.grad, scalar),
+        logLambda: shape(point, scalar),
+        lambda: expOf(point, scalar),
+        value: r.info.value,
+        grad: shape(grad, scalar),
         time: now() - t0,
         accepted: s.accepted,
         innerSolves: solves,
-        converged: s.info.converged,
+        converged: r.info.converged,
       };
       path.push(entry);
-      if (onStep && onStep(entry, path.length - 1) === false) {
+      if (plan.onStep && plan.onStep(entry, path.length - 1) === false) {
         stopped = 'callback';
         break;
       }
       if (s.done) {
-        stopped = path.length >= maxEvals ? 'max-iter' : 'converged';
+        stopped = path.length >= plan.maxEvals ? 'max-iter' : 'converged';
         break;
       }
     }
     const b = search.best(fn);
-    const refit = session.refit(fn, b.h);
+    const fit = yield* refit(b.h);
     return {
       path,
-      best: { logLambda: shape(b.h, scalar), lambda: expOf(b.h, scalar), value: b.value, beta: refit.beta, support: supportOf(refit.beta) },
+      best: { logLambda: shape(b.h, scalar), lambda: expOf(b.h, scalar), value: b.value, beta: fit.beta, support: supportOf(fit.beta) },
       evaluations: path.length,
       innerSolves: solves + 1,
       time: now() - t0,
@@ -306,8 +357,7 @@ export function gradSearch(options: GradSearchOptions): SearchResult {
       stopped,
     };
   } finally {
-    search?.free();
-    session.free();
+    search.free();
   }
 }
 
@@ -354,57 +404,66 @@ function geomspace(a: number, b: number, count: number): Float64Array {
   return out;
 }
 
-function runPoints(fn: string, o: Record<string, unknown>, prep: Prepared, makePoints: (lmax: number, m: number) => Float64Array): SearchResult {
-  const { spec, names, scalar } = prep;
+/** The checked options of a grid or random search. */
+export interface PointsPlan {
+  fn: string;
+  prep: Prepared;
+  onStep: GridSearchOptions['onStep'];
+  /** The points (row-major, m per point) for λ_max and m. */
+  makePoints: (lmax: number, m: number) => Float64Array;
+  t0: number;
+}
+
+function planPoints(fn: string, o: Record<string, unknown>, prep: Prepared, makePoints: PointsPlan['makePoints']): PointsPlan {
   const onStep = o.onStep as GridSearchOptions['onStep'];
   if (onStep !== undefined && typeof onStep !== 'function') throw new DiffoptError('type', `${fn}: onStep must be a function`, 'onStep');
-  const t0 = now();
-  const session = new LassoSession(fn, spec, names);
-  try {
-    const lmax = session.lambdaMax;
-    checkLambdaMax(fn, lmax);
-    const m = session.m;
-    const points = makePoints(lmax, m);
-    const count = points.length / m;
-    const path: SearchStep[] = [];
-    let solves = 0;
-    let best = -1;
-    let stopped: SearchResult['stopped'] = 'done';
-    for (let i = 0; i < count; i++) {
-      const h = points.subarray(i * m, (i + 1) * m);
-      const r = session.evaluate(fn, h, false, false);
-      solves += r.info.solves;
-      const entry: SearchStep = {
-        logLambda: shape(h.slice(), scalar),
-        lambda: expOf(h, scalar),
-        value: r.info.value,
-        grad: null,
-        time: now() - t0,
-        accepted: true,
-        innerSolves: solves,
-        converged: r.info.converged,
-      };
-      path.push(entry);
-      if (best < 0 || entry.value < path[best].value) best = i;
-      if (onStep && onStep(entry, i) === false) {
-        stopped = 'callback';
-        break;
-      }
-    }
-    const hb = points.slice(best * m, (best + 1) * m);
-    const refit = session.refit(fn, hb);
-    return {
-      path,
-      best: { logLambda: shape(hb, scalar), lambda: expOf(hb, scalar), value: path[best].value, beta: refit.beta, support: supportOf(refit.beta) },
-      evaluations: path.length,
-      innerSolves: solves + 1,
+  return { fn, prep, onStep, makePoints, t0: now() };
+}
+
+/** Evaluates the points in order (each solve warm-started), then refits the best. */
+export function* pointsLoop(plan: PointsPlan, facts: ProblemFacts): Loop<SearchResult> {
+  const { fn, prep: { scalar }, onStep, t0 } = plan;
+  const lmax = facts.lambdaMax;
+  checkLambdaMax(fn, lmax);
+  const m = facts.m;
+  const points = plan.makePoints(lmax, m);
+  const count = points.length / m;
+  const path: SearchStep[] = [];
+  let solves = 0;
+  let best = -1;
+  let stopped: SearchResult['stopped'] = 'done';
+  for (let i = 0; i < count; i++) {
+    const h = points.subarray(i * m, (i + 1) * m);
+    const r = yield* evaluate(h, false, false);
+    solves += r.info.solves;
+    const entry: SearchStep = {
+      logLambda: shape(h.slice(), scalar),
+      lambda: expOf(h, scalar),
+      value: r.info.value,
+      grad: null,
       time: now() - t0,
-      lambdaMax: lmax,
-      stopped,
+      accepted: true,
+      innerSolves: solves,
+      converged: r.info.converged,
     };
-  } finally {
-    session.free();
+    path.push(entry);
+    if (best < 0 || entry.value < path[best].value) best = i;
+    if (onStep && onStep(entry, i) === false) {
+      stopped = 'callback';
+      break;
+    }
   }
+  const hb = points.slice(best * m, (best + 1) * m);
+  const fit = yield* refit(hb);
+  return {
+    path,
+    best: { logLambda: shape(hb, scalar), lambda: expOf(hb, scalar), value: path[best].value, beta: fit.beta, support: supportOf(fit.beta) },
+    evaluations: path.length,
+    innerSolves: solves + 1,
+    time: now() - t0,
+    lambdaMax: lmax,
+    stopped,
+  };
 }
 
 /**
@@ -423,7 +482,12 @@ function runPoints(fn: string, o: Record<string, unknown>, prep: Prepared, makeP
  * ```
  */
 export function gridSearch(options: GridSearchOptions): SearchResult {
-  const fn = 'gridSearch';
+  const plan = planGridSearch('gridSearch', options);
+  return onSession(plan.fn, plan.prep, (facts, ev) => runSync(pointsLoop(plan, facts), ev));
+}
+
+/** Checks every option of {@link gridSearch}. */
+export function planGridSearch(fn: string, options: GridSearchOptions): PointsPlan {
   const o = knownOptions(fn, options, [...DATA_KEYS, 'lambdas', 'logLambdas', 'lambda2s', 'count', 'minRatio', 'onStep']);
   const prep = prepare(fn, o);
   const count = integer(fn, 'count', o.count, 100, 1);
@@ -442,7 +506,7 @@ export function gridSearch(options: GridSearchOptions): SearchResult {
     if (l1.length === 0 || !l1.every(Number.isFinite)) throw new DiffoptError('domain', `${fn}: logLambdas must be non-empty and finite`, 'logLambdas');
   }
   const l2 = logs('lambda2s', o.lambda2s);
-  return runPoints(fn, o, prep, (lmax, m) => {
+  return planPoints(fn, o, prep, (lmax, m) => {
     const enet = prep.spec.modelName === 'elastic-net';
     const side = enet ? Math.max(1, Math.round(Math.sqrt(count))) : count;
     const a = l1 ?? geomspace(lmax, lmax * minRatio, side);
@@ -479,14 +543,19 @@ export function gridSearch(options: GridSearchOptions): SearchResult {
  * ```
  */
 export function randomSearch(options: RandomSearchOptions): SearchResult {
-  const fn = 'randomSearch';
+  const plan = planRandomSearch('randomSearch', options);
+  return onSession(plan.fn, plan.prep, (facts, ev) => runSync(pointsLoop(plan, facts), ev));
+}
+
+/** Checks every option of {@link randomSearch}. */
+export function planRandomSearch(fn: string, options: RandomSearchOptions): PointsPlan {
   const o = knownOptions(fn, options, [...DATA_KEYS, 'count', 'minRatio', 'randomSeed', 'onStep']);
   const prep = prepare(fn, o);
   const count = integer(fn, 'count', o.count, 30, 1);
   const seed = integer(fn, 'randomSeed', o.randomSeed, 0, 0);
   const minRatio = o.minRatio === undefined ? 1e-3 : (o.minRatio as number);
   if (typeof minRatio !== 'number' || !(minRatio > 0 && minRatio < 1)) throw new DiffoptError('domain', `${fn}: minRatio must be in (0, 1)`, 'minRatio');
-  return runPoints(fn, o, prep, (lmax, m) => {
+  return planPoints(fn, o, prep, (lmax, m) => {
     const dims = prep.spec.modelName === 'elastic-net' ? 2 : 1;
     const hi = Math.log(lmax);
     const raw = randomPoints(fn, seed, count, dims, hi + Math.log(minRatio), hi);

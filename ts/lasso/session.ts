@@ -70,6 +70,17 @@ export interface SessionSpec {
   maxIterJac: number;
 }
 
+/**
+ * Which part of a K-fold problem a session holds (crates/core/src/lasso/session.rs
+ * `Part`): the whole problem, fold f alone (a worker pool's piece), or only
+ * the all-rows refit.
+ */
+export type SessionPart = 'all' | 'full' | number;
+
+function partCode(part: SessionPart): number {
+  return part === 'all' ? -1 : part === 'full' ? -2 : part;
+}
+
 /** Reads the criterion option: (code, folds, needs validation data). */
 export function parseCriterion(fn: string, value: unknown, model: LassoModel): { code: number; folds: number } {
   const fallback = model === 'sparse-logreg' ? 'held-out-logistic' : 'held-out-mse';
@@ -140,7 +151,12 @@ export interface EvalInfo {
   solves: number;
 }
 
-function evalInfo(v: Float64Array): EvalInfo {
+/** The numbers of an evaluation in the ABI's order (crates/wasm/src/lasso.rs EVAL_INFO). */
+export function evalInfoArray(i: EvalInfo): Float64Array {
+  return Float64Array.of(i.value, i.iterations, i.converged ? 1 : 0, i.gap, i.jacIterations, i.jacConverged ? 1 : 0, i.solves);
+}
+
+export function evalInfo(v: Float64Array): EvalInfo {
   return {
     value: v[0],
     iterations: v[1],
@@ -176,7 +192,7 @@ export class LassoSession {
   private readonly generation: number;
   private readonly names: readonly string[];
 
-  constructor(fn: string, s: SessionSpec, names: readonly string[]) {
+  constructor(fn: string, s: SessionSpec, names: readonly string[], part: SessionPart = 'all') {
     this.names = names;
     const xv = s.xv?.data ?? new Float64Array(0);
     const yv = s.yv ?? new Float64Array(0);
@@ -188,7 +204,7 @@ export class LassoSession {
       f64At(ex, sxv, xv.length).set(xv);
       f64At(ex, syv, yv.length).set(yv);
       const status = k(ex).lasso_session_new(
-        s.model, s.criterion, s.folds, s.algorithm, sx, sy, s.x.rows, s.x.cols, sxv, syv, nv,
+        s.model, s.criterion, s.folds, partCode(part), s.algorithm, sx, sy, s.x.rows, s.x.cols, sxv, syv, nv,
         s.sigma, s.epsilon, s.seed, s.tol, s.maxIter, s.polish ? 1 : 0, s.tolJac, s.maxIterJac, sh,
       );
       if (status !== 0) throw lassoError(fn, status, names);
@@ -265,17 +281,18 @@ export class LassoSession {
   }
 }
 
-/** One step of a gradient search. */
-export interface StepNumbers {
-  point: Float64Array;
-  grad: Float64Array;
-  info: EvalInfo;
+/** What the search did with an evaluation. */
+export interface TellNumbers {
   accepted: boolean;
   done: boolean;
   best: number;
 }
 
-/** A gradient-search state machine in wasm memory. */
+/**
+ * A gradient-search state machine in wasm memory: it proposes a point, the
+ * caller evaluates it (a session on this thread, or fold sessions in a
+ * worker pool) and tells it the value and hypergradient.
+ */
 export class SearchHandle {
   private handle: number;
   private readonly generation: number;
@@ -294,34 +311,42 @@ export class SearchHandle {
     this.generation = r.gen;
   }
 
-  step(fn: string, session: LassoSession, names: readonly string[]): StepNumbers {
+  private use(fn: string, gen: number): number {
+    if (this.handle === 0 || gen !== this.generation) {
+      throw new DiffoptError('freed', `${fn}: this search was released (or its instance was reset after a trap)`);
+    }
+    return this.handle;
+  }
+
+  /** The point to evaluate next. */
+  proposal(fn: string): Float64Array {
     return guarded(fn, (ex, gen) => {
-      if (this.handle === 0 || gen !== this.generation) {
-        throw new DiffoptError('freed', `${fn}: this search was released (or its instance was reset after a trap)`);
-      }
-      const sess = session.use(fn, gen);
-      const [sp, sg, si] = scratch(ex).frame(fn, [this.m * 8, this.m * 8, 80]);
-      const status = k(ex).lasso_search_step(this.handle, sess, sp, sg, si);
+      const h = this.use(fn, gen);
+      const [sp] = scratch(ex).frame(fn, [this.m * 8]);
+      k(ex).lasso_search_proposal(h, sp);
+      return f64At(ex, sp, this.m).slice();
+    });
+  }
+
+  /** The evaluation of the proposal: its numbers and hypergradient. */
+  tell(fn: string, info: EvalInfo, grad: Float64Array, names: readonly string[]): TellNumbers {
+    return guarded(fn, (ex, gen) => {
+      const h = this.use(fn, gen);
+      const [sg, si, so] = scratch(ex).frame(fn, [this.m * 8, 56, 24]);
+      f64At(ex, sg, this.m).set(grad);
+      f64At(ex, si, 7).set(evalInfoArray(info));
+      const status = k(ex).lasso_search_tell(h, sg, si, so);
       if (status !== 0) throw lassoError(fn, status, names);
-      const info = f64At(ex, si, 10);
-      return {
-        point: f64At(ex, sp, this.m).slice(),
-        grad: f64At(ex, sg, this.m).slice(),
-        info: evalInfo(info),
-        accepted: info[7] === 1,
-        done: info[8] === 1,
-        best: info[9],
-      };
+      const out = f64At(ex, so, 3);
+      return { accepted: out[0] === 1, done: out[1] === 1, best: out[2] };
     });
   }
 
   best(fn: string): { h: Float64Array; value: number } {
     return guarded(fn, (ex, gen) => {
-      if (this.handle === 0 || gen !== this.generation) {
-        throw new DiffoptError('freed', `${fn}: this search was released`);
-      }
+      const handle = this.use(fn, gen);
       const [sh] = scratch(ex).frame(fn, [this.m * 8]);
-      const value = k(ex).lasso_search_best(this.handle, sh);
+      const value = k(ex).lasso_search_best(handle, sh);
       return { h: f64At(ex, sh, this.m).slice(), value };
     });
   }

@@ -2,7 +2,8 @@
  * A pool of workers for batch operations. The wasm module is compiled once
  * (the main thread's, from `init`) and sent to every worker, which
  * instantiates its own copy; a batch is split into contiguous row ranges,
- * one per worker, and reassembled. Every row of these operations is
+ * one per worker, and reassembled; a K-fold Lasso criterion is split into
+ * its folds (./lasso.ts). Every row of these operations is
  * computed independently of the others by the same kernel code, so results
  * are bit for bit those of the single-threaded call (perturbed noise streams
  * are keyed by the global row index, which each slice is given).
@@ -15,7 +16,15 @@ import { pack, type PairwiseOptions, type Packed } from '../dtw/batch.js';
 import type { Series } from '../dtw/series.js';
 import { perturbed, type OracleSpec, type PerturbedEstimate, type PerturbedOptions } from '../perturb.js';
 import { softRank, softSort, type SoftSortOptions } from '../sort.js';
-import { splitRows, type ErrorData, type Reply, type Task } from './protocol.js';
+import { runAsync, type Loop } from '../lasso/drive.js';
+import { hypergradientLoop, planHypergradient, type HypergradientOptions, type HypergradientResult } from '../lasso/hypergradient.js';
+import {
+  gradSearchLoop, planGradSearch, planGridSearch, planRandomSearch, pointsLoop,
+  type GradSearchOptions, type GridSearchOptions, type Prepared, type ProblemFacts, type RandomSearchOptions, type SearchResult,
+} from '../lasso/search.js';
+import type { SessionSpec } from '../lasso/session.js';
+import { PoolCriterion } from './lasso.js';
+import { gather, splitRows, type ErrorData, type Reply, type Task } from './protocol.js';
 import { startWorker, workerUrl, type Port } from './transport.js';
 
 /** Options of {@link createPool}. */
@@ -41,6 +50,22 @@ export interface Pool {
   perturbed(oracle: PoolOracle, theta: Vector, options?: PerturbedOptions): Promise<Float64Array>;
   /** `perturbed(oracle, options).estimate(theta, { shape })`, rows split across workers. */
   perturbedEstimate(oracle: PoolOracle, theta: Vector, options?: PerturbedOptions): Promise<PerturbedEstimate>;
+  /**
+   * {@link hypergradient}; a K-fold criterion (`criterion: { cv: K }`) has its
+   * folds solved across workers, other criteria run on one worker.
+   */
+  hypergradient(options: HypergradientOptions): Promise<HypergradientResult>;
+  /**
+   * {@link gradSearch} with the folds of a K-fold criterion (`folds` or
+   * `criterion: { cv: K }`) solved across workers, each fold warm-started
+   * from its previous evaluation on its worker; the optimizer runs on this
+   * thread. Other criteria run on one worker.
+   */
+  gradSearch(options: GradSearchOptions): Promise<SearchResult>;
+  /** {@link gridSearch} with the folds of a K-fold criterion across workers. */
+  gridSearch(options: GridSearchOptions): Promise<SearchResult>;
+  /** {@link randomSearch} with the folds of a K-fold criterion across workers. */
+  randomSearch(options: RandomSearchOptions): Promise<SearchResult>;
   /** Terminates the workers; pending calls reject. Idempotent. */
   close(): Promise<void>;
 }
@@ -120,16 +145,6 @@ function threadCount(value: unknown): number {
 function f64(x: Vector, fn: string, name: string): Float64Array {
   const v = vector(fn, name, x);
   return v instanceof Float64Array ? v : v.toFloat64Array();
-}
-
-/**
- * Awaits every slice, then rethrows the error of the first failing slice in
- * row order (the rows a single call would have reached first).
- */
-async function gather<T>(jobs: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(jobs);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** Packed series `from … to − 1` of a set. */
@@ -297,8 +312,37 @@ export async function createPool(options?: PoolOptions): Promise<Pool> {
     return est;
   };
 
+  /** Runs a Lasso loop (the single call's code) against fold sessions on the workers. */
+  const lassoOp = async <R>(name: string, spec: SessionSpec, names: string[], loop: (facts: ProblemFacts) => Loop<R>): Promise<R> => {
+    const criterion = await PoolCriterion.open(`pool.${name}`, slots, spec, names);
+    try {
+      return await runAsync(loop(criterion), criterion);
+    } finally {
+      await criterion.close();
+    }
+  };
+  const searchOp = <P extends { fn: string; prep: Prepared }>(name: string, plan: P, loop: (plan: P, facts: ProblemFacts) => Loop<SearchResult>) =>
+    lassoOp(name, plan.prep.spec, plan.prep.names, (facts) => loop(plan, facts));
+
   return {
     threads,
+    hypergradient: async (options) => {
+      check('hypergradient');
+      const plan = planHypergradient('pool.hypergradient', options);
+      return lassoOp('hypergradient', plan.spec, plan.names, (facts) => hypergradientLoop(plan, facts.m));
+    },
+    gradSearch: async (options) => {
+      check('gradSearch');
+      return searchOp('gradSearch', planGradSearch('pool.gradSearch', options), gradSearchLoop);
+    },
+    gridSearch: async (options) => {
+      check('gridSearch');
+      return searchOp('gridSearch', planGridSearch('pool.gridSearch', options), pointsLoop);
+    },
+    randomSearch: async (options) => {
+      check('randomSearch');
+      return searchOp('randomSearch', planRandomSearch('pool.randomSearch', options), pointsLoop);
+    },
     softRank: (x, options) => sortOp('softRank', x, options),
     softSort: (x, options) => sortOp('softSort', x, options),
     softDtwPairwise: pairwise,

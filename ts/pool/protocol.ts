@@ -7,6 +7,7 @@
 import type { PerturbedEstimate, PerturbedOptions } from '../perturb.js';
 import type { PairwiseOptions } from '../dtw/batch.js';
 import type { SoftSortOptions } from '../sort.js';
+import type { SessionPart, SessionSpec } from '../lasso/session.js';
 
 /** Main → worker, once: the compiled module to instantiate. */
 export interface InitMessage {
@@ -50,7 +51,21 @@ export interface PerturbTask {
   rowOffset: number;
 }
 
-export type Task = SortTask | PairwiseTask | PerturbTask;
+/**
+ * Lasso-type problems held by a worker between tasks, under `key`: `open`
+ * builds a session per part (folds of a K-fold criterion, the whole problem,
+ * or the all-rows refit) and answers [λ_max, m, p]; `eval` evaluates every
+ * part at h and answers, part after part, the 7 evaluation numbers, then the
+ * hypergradient (m) and β (p) when asked; `refit` refits the first part and
+ * answers the 5 fit numbers then β; `close` frees them.
+ */
+export type LassoTask =
+  | { op: 'lasso-open'; key: number; fn: string; spec: SessionSpec; names: string[]; parts: SessionPart[] }
+  | { op: 'lasso-eval'; key: number; fn: string; h: Float64Array; grad: boolean; beta: boolean }
+  | { op: 'lasso-refit'; key: number; fn: string; h: Float64Array }
+  | { op: 'lasso-close'; key: number };
+
+export type Task = SortTask | PairwiseTask | PerturbTask | LassoTask;
 
 export interface TaskMessage {
   type: 'task';
@@ -90,4 +105,14 @@ export function splitRows(rows: number, parts: number, weight: (row: number) => 
   }
   bounds.push(rows);
   return bounds.filter((b, i) => i === 0 || b > bounds[i - 1]);
+}
+
+/**
+ * Awaits every job, then rethrows the error of the first failing job in
+ * order (the rows, or folds, a single call would have reached first).
+ */
+export async function gather<T>(jobs: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(jobs);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }

@@ -25,7 +25,7 @@ export interface Exports {
 }
 
 /** The ABI version this JavaScript build speaks (crates/wasm ABI_VERSION). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Anything `init` can load the module from. */
 export type InitSource =

@@ -5,8 +5,10 @@
 //! owned by the caller (ts/lasso/session.ts frees them in `finally`):
 //! a *session* (model, criterion, data copied into column-major designs, and
 //! every warm start) and a *search* (the gradient-search state machine).
-//! `lasso_search_step` performs exactly one hypergradient evaluation, so the
-//! host times each step and reports progress (the wasm module has no imports,
+//! The host asks the search for its proposal (`lasso_search_proposal`),
+//! evaluates it (on a session here, or fold sessions on other threads in a
+//! worker pool) and tells the search the result (`lasso_search_tell`), so it
+//! times each step and reports progress (the wasm module has no imports,
 //! hence no clock), while the optimizer itself is the core's, identical to
 //! the native build the benchmark compares against.
 //!
@@ -15,7 +17,7 @@
 
 use diffopt_core::lasso::hypergrad::JacOptions;
 use diffopt_core::lasso::search::{random_points, GradSearch, Optimizer, SearchOptions};
-use diffopt_core::lasso::session::{Criterion, EvalInfo, Session, Spec};
+use diffopt_core::lasso::session::{Criterion, EvalInfo, Part, Session, Spec};
 use diffopt_core::lasso::solvers::{fit, FitInfo, SolveOptions, Work};
 use diffopt_core::lasso::{data, criteria::HeldOut, Algorithm, KernelError, Model, Penalty};
 use diffopt_core::lasso::{ARG_BETA0, ARG_H0, ARG_X, ARG_Y};
@@ -131,6 +133,7 @@ pub unsafe extern "C" fn lasso_session_new(
     model: i32,
     criterion: i32,
     folds: usize,
+    part: i32,
     algorithm: i32,
     x: *const f64,
     y: *const f64,
@@ -152,6 +155,7 @@ pub unsafe extern "C" fn lasso_session_new(
     *handle = 0;
     let Some(model) = Model::from_code(model) else { return BAD_OPTION };
     let Some(algorithm) = Algorithm::from_code(algorithm) else { return BAD_OPTION };
+    let Some(part) = Part::from_code(part) else { return BAD_OPTION };
     let criterion = match criterion {
         0 => Criterion::HeldOut(HeldOut::Mse),
         1 => Criterion::HeldOut(HeldOut::Logistic),
@@ -164,6 +168,7 @@ pub unsafe extern "C" fn lasso_session_new(
         model,
         criterion,
         folds,
+        part,
         algorithm,
         x: slice(x, t),
         y: slice(y, n),
@@ -317,24 +322,44 @@ pub unsafe extern "C" fn lasso_search_free(h: usize) {
     }
 }
 
-/// One step of the search on the session: the evaluated point and its
-/// hypergradient into `point`/`grad` (m each); `info` gets the
-/// [`EVAL_INFO`] numbers, then [accepted, done, best value].
+/// The point the search evaluates next into `point` (m); returns 1 when the
+/// search is done (nothing more to evaluate), else 0.
 ///
 /// # Safety
-/// `search`/`sess` are live handles; `point`, `grad` m, `info` 10 elements.
+/// `search` is a live handle, `point` addresses m elements.
 #[no_mangle]
-pub unsafe extern "C" fn lasso_search_step(search: usize, sess: usize, point: *mut f64, grad: *mut f64, info: *mut f64) -> i32 {
+pub unsafe extern "C" fn lasso_search_proposal(search: usize, point: *mut f64) -> i32 {
     let Some(gs) = (search as *mut GradSearch).as_mut() else { return BAD_OPTION };
-    let Some(s) = session(sess) else { return BAD_OPTION };
+    slice_mut(point, gs.m).copy_from_slice(gs.proposal());
+    i32::from(gs.done)
+}
+
+/// Tells the search the evaluation of its proposal: `info` the
+/// [`EVAL_INFO`] numbers (value first), `grad` the hypergradient (m).
+/// `out` gets [accepted, done, best value].
+///
+/// # Safety
+/// `search` is a live handle; `grad` m, `info` [`EVAL_INFO`], `out` 3 elements.
+#[no_mangle]
+pub unsafe extern "C" fn lasso_search_tell(search: usize, grad: *const f64, info: *const f64, out: *mut f64) -> i32 {
+    let Some(gs) = (search as *mut GradSearch).as_mut() else { return BAD_OPTION };
     let m = gs.m;
-    match gs.step(s, slice_mut(point, m), slice_mut(grad, m)) {
+    let v = slice(info, EVAL_INFO);
+    let ev = EvalInfo {
+        value: v[0],
+        iterations: v[1] as usize,
+        converged: v[2] == 1.0,
+        gap: v[3],
+        jac_iterations: v[4] as usize,
+        jac_converged: v[5] == 1.0,
+        solves: v[6] as usize,
+    };
+    match gs.tell(ev, slice(grad, m)) {
         Ok(st) => {
-            let out = slice_mut(info, EVAL_INFO + 3);
-            eval_info(&st.info, out);
-            out[EVAL_INFO] = f64::from(u8::from(st.accepted));
-            out[EVAL_INFO + 1] = f64::from(u8::from(st.done));
-            out[EVAL_INFO + 2] = gs.best_f;
+            let out = slice_mut(out, 3);
+            out[0] = f64::from(u8::from(st.accepted));
+            out[1] = f64::from(u8::from(st.done));
+            out[2] = gs.best_f;
             0
         }
         Err(e) => e.code(),

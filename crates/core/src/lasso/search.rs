@@ -162,14 +162,31 @@ impl GradSearch {
         if point.len() != self.m || grad.len() != self.m || sess.m != self.m {
             return Err(KernelError::new(Status::Shape, ARG_H0));
         }
-        let x = self.prop.clone();
-        point.copy_from_slice(&x);
+        point.copy_from_slice(&self.prop);
         if self.done {
             grad.fill(0.0);
             return Ok(StepOut { info: EvalInfo { value: self.best_f, ..Default::default() }, accepted: false, done: true });
         }
-        let info = sess.evaluate(&x, Some(&mut self.gx))?;
-        grad.copy_from_slice(&self.gx);
+        let x = self.prop.clone();
+        let info = sess.evaluate(&x, Some(grad))?;
+        self.tell(info, grad)
+    }
+
+    /// Moves on from the evaluation of the proposal done elsewhere: `info`
+    /// (its value) and the hypergradient `grad` there. This is how a worker
+    /// pool drives the search with folds evaluated on other threads; [`step`]
+    /// is this with the evaluation done on `sess`.
+    ///
+    /// [`step`]: GradSearch::step
+    pub fn tell(&mut self, info: EvalInfo, grad: &[f64]) -> Result<StepOut, KernelError> {
+        if grad.len() != self.m {
+            return Err(KernelError::new(Status::Shape, ARG_H0));
+        }
+        if self.done {
+            return Ok(StepOut { info: EvalInfo { value: self.best_f, ..Default::default() }, accepted: false, done: true });
+        }
+        let x = self.prop.clone();
+        self.gx.copy_from_slice(grad);
         let fx = info.value;
         self.evals += 1;
         if fx < self.best_f {

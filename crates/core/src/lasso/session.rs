@@ -2,6 +2,14 @@
 //! everything warm-started between evaluations (β, Jacobians, adjoints).
 //! Searches evaluate a session at many h = log λ; one-off hypergradients
 //! build a session and evaluate it once.
+//!
+//! A K-fold session can also be built for one [`Part`] of the problem, so
+//! that a worker pool spreads the folds over threads: a fold session holds
+//! one fold (its value, gradient and β are that fold's, undivided), a full
+//! session only the refit on all rows. Summing the fold sessions' values and
+//! gradients in fold order and dividing by K repeats, operation for
+//! operation, what [`Session::evaluate`] does over all folds, so the pool's
+//! result is bit-identical to the single call (tested below in tests.rs).
 
 use super::criteria::{fold_bounds, held_out, sure, sure_default_epsilon, HeldOut, Normal};
 use super::data::{check_labels, check_xy, lambda_max, Design};
@@ -19,6 +27,29 @@ pub enum Criterion {
     Sure,
 }
 
+/// Which part of a K-fold problem a session holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The whole problem (every criterion).
+    All,
+    /// Fold f of K only: evaluations report that fold alone (no mean); no refit.
+    Fold(usize),
+    /// The data of all folds for [`Session::refit`] only; no evaluation.
+    Full,
+}
+
+impl Part {
+    /// ABI code: −1 all, −2 full, f ≥ 0 fold f.
+    pub fn from_code(code: i32) -> Option<Self> {
+        match code {
+            -1 => Some(Self::All),
+            -2 => Some(Self::Full),
+            f if f >= 0 => Some(Self::Fold(f as usize)),
+            _ => None,
+        }
+    }
+}
+
 /// Everything needed to build a [`Session`]. Matrices are row-major.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec<'a> {
@@ -27,6 +58,8 @@ pub struct Spec<'a> {
     /// 0: one split (X, y) / (X_val, y_val) (or SURE on (X, y)); K ≥ 2:
     /// K-fold cross-validation of the held-out criterion on (X, y).
     pub folds: usize,
+    /// [`Part::All`] except for a pool's K-fold pieces (needs `folds` ≥ 2).
+    pub part: Part,
     pub algorithm: Algorithm,
     pub x: &'a [f64],
     pub y: &'a [f64],
@@ -82,6 +115,7 @@ pub struct Session {
     pub m: usize,
     /// λ_max of the training data (the full data for K-fold).
     pub lambda_max: f64,
+    pub part: Part,
     pub opts: SolveOptions,
     pub jopts: JacOptions,
     splits: Vec<Split>,
@@ -122,6 +156,9 @@ impl Session {
             return Err(KernelError::new(Status::Domain, ARG_MAX_ITER));
         }
         let m = s.model.n_hyper(p);
+        if s.part != Part::All && (s.folds == 0 || matches!(s.criterion, Criterion::Sure)) {
+            return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
+        }
         let mut splits = Vec::new();
         let mut full = None;
         let mut sigma = 0.0;
@@ -185,7 +222,15 @@ impl Session {
                     if kind == HeldOut::Logistic {
                         check_labels(s.y, ARG_Y)?;
                     }
-                    for (a, b) in fold_bounds(n, s.folds) {
+                    for (f, (a, b)) in fold_bounds(n, s.folds).into_iter().enumerate() {
+                        let wanted = match s.part {
+                            Part::All => true,
+                            Part::Fold(g) => g == f,
+                            Part::Full => false,
+                        };
+                        if !wanted {
+                            continue;
+                        }
                         let train_rows: Vec<u32> = (0..n as u32).filter(|&i| (i as usize) < a || (i as usize) >= b).collect();
                         let val_rows: Vec<u32> = (a as u32..b as u32).collect();
                         let y: Vec<f64> = train_rows.iter().map(|&i| s.y[i as usize]).collect();
@@ -201,13 +246,22 @@ impl Session {
                             inner2: None,
                         });
                     }
+                    if let Part::Fold(f) = s.part {
+                        if f >= s.folds {
+                            return Err(KernelError::new(Status::Domain, ARG_FOLDS));
+                        }
+                    }
                     let d = Design::from_rows(s.x, n, p)?;
                     lmax = lambda_max(s.model, &d, s.y);
-                    full = Some((d, copy(s.y)?, Inner::new(n, p, m)?));
+                    // A fold session never refits: it drops the full copy.
+                    if !matches!(s.part, Part::Fold(_)) {
+                        full = Some((d, copy(s.y)?, Inner::new(n, p, m)?));
+                    }
                 }
             }
         }
         let nmax = splits.iter().map(|s| s.train.n.max(s.val.n)).max().unwrap_or(0);
+        // (a full session's refit sizes the workspace itself)
         let mut ws = Work::default();
         ws.ensure(nmax, p)?;
         Ok(Self {
@@ -217,6 +271,7 @@ impl Session {
             p,
             m,
             lambda_max: lmax,
+            part: s.part,
             opts: s.opts,
             jopts: s.jopts,
             splits,
@@ -236,6 +291,9 @@ impl Session {
     /// The criterion at h = log λ and, when `grad` (length m) is given, its
     /// hypergradient with the session's algorithm.
     pub fn evaluate(&mut self, h: &[f64], mut grad: Option<&mut [f64]>) -> Result<EvalInfo, KernelError> {
+        if self.part == Part::Full {
+            return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
+        }
         let pen = Penalty::from_log(self.model, h, self.p)?;
         if let Some(g) = grad.as_deref() {
             if g.len() != self.m {
@@ -315,6 +373,9 @@ impl Session {
     /// Refits at h: on the training data (held-out, SURE; warm-started) or
     /// on all rows (K-fold), writing β into `out`.
     pub fn refit(&mut self, h: &[f64], out: &mut [f64]) -> Result<FitInfo, KernelError> {
+        if matches!(self.part, Part::Fold(_)) {
+            return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
+        }
         let pen = Penalty::from_log(self.model, h, self.p)?;
         let (d, y, inner) = match self.full.as_mut() {
             Some((d, y, inner)) => (&*d, &y[..], inner),

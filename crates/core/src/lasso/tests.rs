@@ -6,7 +6,7 @@ use super::criteria::HeldOut;
 use super::data::{lambda_max, Design};
 use super::hypergrad::{implicit_forward, JacOptions};
 use super::search::{grid, random_points, GradSearch, Optimizer, SearchOptions};
-use super::session::{Criterion, Session, Spec};
+use super::session::{Criterion, Part, Session, Spec};
 use super::solvers::{cd_quadratic, fit, FitInfo, JacCd, SolveOptions, Work};
 use super::*;
 use crate::testutil::{assert_close, fixture, Json, Rng};
@@ -53,6 +53,7 @@ fn spec<'a>(d: &'a Data, model: Model, algorithm: Algorithm, logistic: bool) -> 
         model,
         criterion: Criterion::HeldOut(if logistic { HeldOut::Logistic } else { HeldOut::Mse }),
         folds: 0,
+        part: Part::All,
         algorithm,
         x: &d.x,
         y: if logistic { &d.yc } else { &d.y },
@@ -477,3 +478,69 @@ fn bad_input_names_the_argument() {
 
 
 
+
+/// The fold sessions a worker pool builds, summed in fold order and divided
+/// by K as `Session::evaluate` does, give the single session's value,
+/// hypergradient and mean β bit for bit, along a warm-started path, for every
+/// model and algorithm; the `Full` part refits exactly as the single session.
+#[test]
+fn fold_parts_match_the_single_session_bitwise() {
+    let g = fixture("lasso.json");
+    let d = data(&g);
+    let k = 4;
+    let lmax = g.get("lasso").get("lambda_max").num();
+    let models = [(Model::Lasso, false), (Model::ElasticNet, false), (Model::WeightedLasso, false), (Model::SparseLogReg, true)];
+    for (model, logistic) in models {
+        for algo in ALGOS {
+            let mut s = spec(&d, model, algo, logistic);
+            s.folds = k;
+            let mut whole = Session::new(&s).unwrap();
+            let mut parts: Vec<Session> = (0..k)
+                .map(|f| Session::new(&Spec { part: Part::Fold(f), ..s }).unwrap())
+                .collect();
+            assert!(parts.iter().all(|p| p.lambda_max.to_bits() == whole.lambda_max.to_bits()));
+            let m = whole.m;
+            let mut at_best = vec![0.0; m];
+            for (step, ratio) in [0.5, 0.1, 0.03, 0.2].into_iter().enumerate() {
+                let h: Vec<f64> = (0..m).map(|i| (ratio * lmax).ln() - 0.1 * (i % 3) as f64).collect();
+                let mut want = vec![0.0; m];
+                let wi = whole.evaluate(&h, Some(&mut want)).unwrap();
+                let mut want_beta = vec![0.0; s.p];
+                whole.beta(&mut want_beta);
+                let (mut value, mut grad, mut beta) = (0.0, vec![0.0; m], vec![0.0; s.p]);
+                let (mut solves, mut iterations) = (0, 0);
+                for part in parts.iter_mut() {
+                    let mut gf = vec![0.0; m];
+                    let fi = part.evaluate(&h, Some(&mut gf)).unwrap();
+                    let mut bf = vec![0.0; s.p];
+                    part.beta(&mut bf);
+                    value += fi.value;
+                    grad.iter_mut().zip(&gf).for_each(|(a, b)| *a += b);
+                    beta.iter_mut().zip(&bf).for_each(|(a, b)| *a += b / k as f64);
+                    solves += fi.solves;
+                    iterations += fi.iterations;
+                }
+                value /= k as f64;
+                grad.iter_mut().for_each(|a| *a /= k as f64);
+                let tag = format!("{model:?} {algo:?} step {step}");
+                assert_eq!(value.to_bits(), wi.value.to_bits(), "{tag}: value");
+                assert!(grad.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()), "{tag}: grad {grad:?} vs {want:?}");
+                assert!(beta.iter().zip(&want_beta).all(|(a, b)| a.to_bits() == b.to_bits()), "{tag}: beta");
+                assert_eq!((solves, iterations), (wi.solves, wi.iterations), "{tag}: counts");
+                at_best.copy_from_slice(&h);
+            }
+            let mut full = Session::new(&Spec { part: Part::Full, ..s }).unwrap();
+            let (mut a, mut b) = (vec![0.0; s.p], vec![0.0; s.p]);
+            whole.refit(&at_best, &mut a).unwrap();
+            full.refit(&at_best, &mut b).unwrap();
+            assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "{model:?} {algo:?}: refit");
+            // each part does only its job
+            assert_eq!(full.evaluate(&at_best, None).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
+            assert_eq!(parts[0].refit(&at_best, &mut a).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
+        }
+    }
+    let mut s = spec(&d, Model::Lasso, Algorithm::Implicit, false);
+    assert_eq!(Session::new(&Spec { part: Part::Fold(0), ..s }).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
+    s.folds = 3;
+    assert_eq!(Session::new(&Spec { part: Part::Fold(3), ..s }).err(), Some(KernelError::new(Status::Domain, ARG_FOLDS)));
+}

@@ -28,7 +28,7 @@ use std::time::Instant;
 use diffopt_core::lasso::criteria::HeldOut;
 use diffopt_core::lasso::hypergrad::JacOptions;
 use diffopt_core::lasso::search::{GradSearch, Optimizer, SearchOptions};
-use diffopt_core::lasso::session::{Criterion, Session, Spec};
+use diffopt_core::lasso::session::{Criterion, Part, Session, Spec};
 use diffopt_core::lasso::solvers::SolveOptions;
 use diffopt_core::lasso::{Algorithm, Model};
 use diffopt_native_bench::{json_f64, mean_until, Timing};
@@ -75,6 +75,7 @@ fn spec(d: &Data, algorithm: Algorithm) -> Spec<'_> {
         model: Model::Lasso,
         criterion: Criterion::HeldOut(HeldOut::Mse),
         folds: 0,
+        part: Part::All,
         algorithm,
         x: &d.x,
         y: &d.y,
