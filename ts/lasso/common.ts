@@ -195,7 +195,7 @@ export interface LassoKernels {
     tol: number, maxIter: number, polish: number, beta: number, info: number,
   ): number;
   lasso_session_new(
-    model: number, criterion: number, folds: number, part: number, algorithm: number,
+    model: number, criterion: number, folds: number, partFrom: number, partTo: number, partRefit: number, algorithm: number,
     x: number, y: number, n: number, p: number, xv: number, yv: number, nv: number,
     sigma: number, epsilon: number, seed: number, tol: number, maxIter: number, polish: number,
     tolJac: number, maxIterJac: number, handle: number,
@@ -203,6 +203,7 @@ export interface LassoKernels {
   lasso_session_free(h: number): void;
   lasso_session_info(h: number, out: number): number;
   lasso_session_eval(h: number, point: number, m: number, grad: number, beta: number, info: number): number;
+  lasso_session_eval_splits(h: number, point: number, m: number, grad: number, out: number): number;
   lasso_session_refit(h: number, point: number, m: number, beta: number, info: number): number;
   lasso_random_points(seed: number, count: number, m: number, lo: number, hi: number, out: number): number;
   lasso_search_new(

@@ -72,14 +72,10 @@ export interface SessionSpec {
 
 /**
  * Which part of a K-fold problem a session holds (crates/core/src/lasso/session.rs
- * `Part`): the whole problem, fold f alone (a worker pool's piece), or only
- * the all-rows refit.
+ * `Part`): the whole problem, or a worker pool's piece: folds `from … to − 1`,
+ * with the all-rows refit when `refit`.
  */
-export type SessionPart = 'all' | 'full' | number;
-
-function partCode(part: SessionPart): number {
-  return part === 'all' ? -1 : part === 'full' ? -2 : part;
-}
+export type SessionPart = 'all' | { from: number; to: number; refit: boolean };
 
 /** Reads the criterion option: (code, folds, needs validation data). */
 export function parseCriterion(fn: string, value: unknown, model: LassoModel): { code: number; folds: number } {
@@ -188,6 +184,8 @@ export class LassoSession {
   readonly lambdaMax: number;
   readonly p: number;
   readonly m: number;
+  /** Splits (folds held for K-fold, else 1). */
+  readonly splits: number;
   private handle: number;
   private readonly generation: number;
   private readonly names: readonly string[];
@@ -198,26 +196,29 @@ export class LassoSession {
     const yv = s.yv ?? new Float64Array(0);
     const nv = s.xv ? s.xv.rows : 0;
     const r = guarded(fn, (ex, gen) => {
-      const [sx, sy, sxv, syv, sh, si] = scratch(ex).frame(fn, [s.x.data.length * 8, s.y.length * 8, xv.length * 8, yv.length * 8, 8, 32]);
+      const [sx, sy, sxv, syv, sh, si] = scratch(ex).frame(fn, [s.x.data.length * 8, s.y.length * 8, xv.length * 8, yv.length * 8, 8, 40]);
       f64At(ex, sx, s.x.data.length).set(s.x.data);
       f64At(ex, sy, s.y.length).set(s.y);
       f64At(ex, sxv, xv.length).set(xv);
       f64At(ex, syv, yv.length).set(yv);
       const status = k(ex).lasso_session_new(
-        s.model, s.criterion, s.folds, partCode(part), s.algorithm, sx, sy, s.x.rows, s.x.cols, sxv, syv, nv,
+        s.model, s.criterion, s.folds,
+        part === 'all' ? -1 : part.from, part === 'all' ? 0 : part.to, part !== 'all' && part.refit ? 1 : 0,
+        s.algorithm, sx, sy, s.x.rows, s.x.cols, sxv, syv, nv,
         s.sigma, s.epsilon, s.seed, s.tol, s.maxIter, s.polish ? 1 : 0, s.tolJac, s.maxIterJac, sh,
       );
       if (status !== 0) throw lassoError(fn, status, names);
       const handle = u32At(ex, sh, 1)[0];
       k(ex).lasso_session_info(handle, si);
-      const info = f64At(ex, si, 4);
-      return { handle, gen, lambdaMax: info[0], p: info[1], m: info[2] };
+      const info = f64At(ex, si, 5);
+      return { handle, gen, lambdaMax: info[0], p: info[1], m: info[2], splits: info[4] };
     });
     this.handle = r.handle;
     this.generation = r.gen;
     this.lambdaMax = r.lambdaMax;
     this.p = r.p;
     this.m = r.m;
+    this.splits = r.splits;
   }
 
   /** The live handle, or a `freed` error. */
@@ -232,9 +233,9 @@ export class LassoSession {
   innerSolves(fn: string): number {
     return guarded(fn, (ex, gen) => {
       const h = this.use(fn, gen);
-      const [si] = scratch(ex).frame(fn, [32]);
+      const [si] = scratch(ex).frame(fn, [40]);
       k(ex).lasso_session_info(h, si);
-      return f64At(ex, si, 4)[3];
+      return f64At(ex, si, 5)[3];
     });
   }
 
@@ -251,6 +252,22 @@ export class LassoSession {
         grad: grad ? f64At(ex, sg, this.m).slice() : null,
         beta: beta ? f64At(ex, sb, this.p).slice() : null,
       };
+    });
+  }
+
+  /**
+   * Every split on its own at h, packed split after split: the 7 evaluation
+   * numbers, the undivided hypergradient (m) when `grad`, then β (p).
+   */
+  evaluateSplits(fn: string, h: Float64Array, grad: boolean): Float64Array {
+    return guarded(fn, (ex, gen) => {
+      const handle = this.use(fn, gen);
+      const size = this.splits * (7 + (grad ? this.m : 0) + this.p);
+      const [sh, so] = scratch(ex).frame(fn, [this.m * 8, size * 8]);
+      f64At(ex, sh, this.m).set(h);
+      const status = k(ex).lasso_session_eval_splits(handle, sh, this.m, grad ? 1 : 0, so);
+      if (status !== 0) throw lassoError(fn, status, this.names);
+      return f64At(ex, so, size).slice();
     });
   }
 

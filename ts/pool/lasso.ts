@@ -1,14 +1,14 @@
 /**
  * A Lasso-type criterion evaluated by the pool's workers. A K-fold criterion
- * is cut into its folds, contiguous runs of folds per worker, each fold a
- * session of its own that keeps its warm starts on its worker across the
- * evaluations of a search; the main thread sums the folds' values,
- * hypergradients and β in fold order and divides by K — the operations
- * `Session::evaluate` performs over its folds in one call, in the same order,
- * so the result is the single call's, bit for bit (crates/core/src/lasso
- * tests.rs checks the same identity natively). Other criteria (one split,
- * SURE) are one piece on one worker. The final refit on all rows is a third
- * kind of piece, opened on the first worker when the search asks for it.
+ * is cut into runs of folds, one run per worker, each a session (crates/core
+ * `Part::Folds`) that keeps its folds' warm starts on its worker across the
+ * evaluations of a search and reports every fold on its own; the main
+ * thread sums the folds' values, hypergradients and β in fold order and
+ * divides by K — the operations `Session::evaluate` performs over its folds
+ * in one call, in the same order, so the result is the single call's, bit
+ * for bit (crates/core/src/lasso/tests.rs checks the same identity
+ * natively). The first worker's piece also keeps the all-rows data for the
+ * final refit. Other criteria (one split, SURE) are one piece on one worker.
  * @module
  */
 import { DiffoptError } from '../runtime/errors.js';
@@ -30,61 +30,49 @@ function fmax(a: number, b: number): number {
 
 let nextKey = 1;
 
+interface Holder {
+  runner: TaskRunner;
+  key: number;
+}
+
 export class PoolCriterion implements AsyncEvaluator {
   /** λ_max of the training data (all rows for K-fold). */
   readonly lambdaMax: number;
   /** Number of hyperparameters. */
   readonly m: number;
   private readonly p: number;
-  /** The workers holding pieces, with their parts in fold order. */
-  private readonly holders: { runner: TaskRunner; parts: SessionPart[] }[];
+  /** Total splits (K for K-fold, else 1): the divisor of the mean. */
   private readonly count: number;
-  private refitKey = 0;
   private closed = false;
 
-  private constructor(
-    private readonly key: number,
-    private readonly fn: string,
-    private readonly spec: SessionSpec,
-    private readonly names: string[],
-    holders: { runner: TaskRunner; parts: SessionPart[] }[],
-    facts: Float64Array,
-  ) {
-    this.holders = holders;
-    this.count = holders.reduce((a, h) => a + h.parts.length, 0);
-    this.lambdaMax = facts[0];
-    this.m = facts[1];
-    this.p = facts[2];
+  private constructor(private readonly fn: string, private readonly holders: Holder[], facts: Float64Array[]) {
+    this.lambdaMax = facts[0][0];
+    this.m = facts[0][1];
+    this.p = facts[0][2];
+    this.count = facts.reduce((a, f) => a + f[3], 0);
   }
 
-  /** Opens the pieces of `spec` on `runners` (at most one run of folds each). */
+  /** Opens the pieces of `spec` on `runners` (one run of folds each, in fold order). */
   static async open(fn: string, runners: TaskRunner[], spec: SessionSpec, names: string[]): Promise<PoolCriterion> {
     const k = spec.folds;
-    let holders: { runner: TaskRunner; parts: SessionPart[] }[];
+    const parts: SessionPart[] = [];
     if (k === 0) {
-      holders = [{ runner: runners[0], parts: ['all'] }];
+      parts.push('all');
     } else {
       // A fold costs about its training rows: n minus its own share.
       const n = spec.x.rows;
       const bounds = splitRows(k, runners.length, (f) => n - (Math.floor(n / k) + (f < n % k ? 1 : 0)));
-      holders = [];
-      for (let i = 0; i + 1 < bounds.length; i++) {
-        const parts: number[] = [];
-        for (let f = bounds[i]; f < bounds[i + 1]; f++) parts.push(f);
-        holders.push({ runner: runners[i], parts });
-      }
+      for (let i = 0; i + 1 < bounds.length; i++) parts.push({ from: bounds[i], to: bounds[i + 1], refit: i === 0 });
     }
-    const key = nextKey++;
-    const opened = holders.map((h) => h.runner.run<Float64Array>({ op: 'lasso-open', key, fn, spec, names, parts: h.parts }, []));
-    let facts: Float64Array[];
+    const holders = parts.map((_, i) => ({ runner: runners[i], key: nextKey++ }));
+    const opened = holders.map((h, i) => h.runner.run<Float64Array>({ op: 'lasso-open', key: h.key, fn, spec, names, part: parts[i] }, []));
     try {
-      facts = await gather(opened);
+      return new PoolCriterion(fn, holders, await gather(opened));
     } catch (err) {
       // Pieces that did open are freed; the first failure in fold order wins.
-      await Promise.allSettled(holders.map((h) => h.runner.run({ op: 'lasso-close', key }, [])));
+      await Promise.allSettled(holders.map((h) => h.runner.run({ op: 'lasso-close', key: h.key }, [])));
       throw err;
     }
-    return new PoolCriterion(key, fn, spec, names, holders, facts[0]);
   }
 
   private live(): void {
@@ -94,8 +82,8 @@ export class PoolCriterion implements AsyncEvaluator {
   async evaluate(h: Float64Array, grad: boolean, beta: boolean): Promise<Evaluation> {
     this.live();
     const { m, p } = this;
-    const replies = await gather(this.holders.map((x) => x.runner.run<Float64Array>({ op: 'lasso-eval', key: this.key, fn: this.fn, h, grad, beta }, [])));
-    const size = 7 + (grad ? m : 0) + (beta ? p : 0);
+    const replies = await gather(this.holders.map((x) => x.runner.run<Float64Array>({ op: 'lasso-eval', key: x.key, fn: this.fn, h, grad }, [])));
+    const size = 7 + (grad ? m : 0) + p;
     // Session::evaluate: value, gradient and β accumulate fold after fold from
     // zero, then the value and gradient are divided by K (β by K per term).
     const k = this.count;
@@ -124,19 +112,11 @@ export class PoolCriterion implements AsyncEvaluator {
     return { info, grad: g, beta: b };
   }
 
+  /** Refits on the first piece (the training data, or all rows for K-fold). */
   async refit(h: Float64Array): Promise<Refit> {
     this.live();
-    let key = this.key;
-    const first = this.holders[0].runner;
-    if (this.spec.folds > 0) {
-      if (this.refitKey === 0) {
-        const rk = nextKey++;
-        await first.run({ op: 'lasso-open', key: rk, fn: this.fn, spec: this.spec, names: this.names, parts: ['full'] }, []);
-        this.refitKey = rk;
-      }
-      key = this.refitKey;
-    }
-    const r = await first.run<Float64Array>({ op: 'lasso-refit', key, fn: this.fn, h }, []);
+    const first = this.holders[0];
+    const r = await first.runner.run<Float64Array>({ op: 'lasso-refit', key: first.key, fn: this.fn, h }, []);
     return { fit: fitNumbers(r.subarray(0, 5)), beta: r.slice(5) };
   }
 
@@ -144,8 +124,6 @@ export class PoolCriterion implements AsyncEvaluator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const jobs = this.holders.map((h) => h.runner.run({ op: 'lasso-close', key: this.key }, []));
-    if (this.refitKey !== 0) jobs.push(this.holders[0].runner.run({ op: 'lasso-close', key: this.refitKey }, []));
-    await Promise.allSettled(jobs);
+    await Promise.allSettled(this.holders.map((h) => h.runner.run({ op: 'lasso-close', key: h.key }, [])));
   }
 }

@@ -52,16 +52,16 @@ export interface PerturbTask {
 }
 
 /**
- * Lasso-type problems held by a worker between tasks, under `key`: `open`
- * builds a session per part (folds of a K-fold criterion, the whole problem,
- * or the all-rows refit) and answers [λ_max, m, p]; `eval` evaluates every
- * part at h and answers, part after part, the 7 evaluation numbers, then the
- * hypergradient (m) and β (p) when asked; `refit` refits the first part and
- * answers the 5 fit numbers then β; `close` frees them.
+ * A Lasso-type problem held by a worker between tasks, under `key`: `open`
+ * builds its session for `part` (a run of folds of a K-fold criterion, or
+ * the whole problem) and answers [λ_max, m, p, splits]; `eval` evaluates
+ * every split at h and answers, split after split, the 7 evaluation
+ * numbers, the undivided hypergradient (m) when `grad`, then β (p);
+ * `refit` answers the 5 fit numbers then β; `close` frees it.
  */
 export type LassoTask =
-  | { op: 'lasso-open'; key: number; fn: string; spec: SessionSpec; names: string[]; parts: SessionPart[] }
-  | { op: 'lasso-eval'; key: number; fn: string; h: Float64Array; grad: boolean; beta: boolean }
+  | { op: 'lasso-open'; key: number; fn: string; spec: SessionSpec; names: string[]; part: SessionPart }
+  | { op: 'lasso-eval'; key: number; fn: string; h: Float64Array; grad: boolean }
   | { op: 'lasso-refit'; key: number; fn: string; h: Float64Array }
   | { op: 'lasso-close'; key: number };
 

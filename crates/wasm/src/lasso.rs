@@ -133,7 +133,9 @@ pub unsafe extern "C" fn lasso_session_new(
     model: i32,
     criterion: i32,
     folds: usize,
-    part: i32,
+    part_from: i32,
+    part_to: usize,
+    part_refit: i32,
     algorithm: i32,
     x: *const f64,
     y: *const f64,
@@ -155,7 +157,10 @@ pub unsafe extern "C" fn lasso_session_new(
     *handle = 0;
     let Some(model) = Model::from_code(model) else { return BAD_OPTION };
     let Some(algorithm) = Algorithm::from_code(algorithm) else { return BAD_OPTION };
-    let Some(part) = Part::from_code(part) else { return BAD_OPTION };
+    let part = match usize::try_from(part_from) {
+        Ok(from) => Part::Folds { from, to: part_to, refit: part_refit != 0 },
+        Err(_) => Part::All,
+    };
     let criterion = match criterion {
         0 => Criterion::HeldOut(HeldOut::Mse),
         1 => Criterion::HeldOut(HeldOut::Logistic),
@@ -207,18 +212,19 @@ pub unsafe extern "C" fn lasso_session_free(h: usize) {
     }
 }
 
-/// [λ_max, p, m, inner solves so far] into `out`.
+/// [λ_max, p, m, inner solves so far, splits] into `out`.
 ///
 /// # Safety
-/// `h` is a live session, `out` addresses 4 elements.
+/// `h` is a live session, `out` addresses 5 elements.
 #[no_mangle]
 pub unsafe extern "C" fn lasso_session_info(h: usize, out: *mut f64) -> i32 {
     let Some(s) = session(h) else { return BAD_OPTION };
-    let out = slice_mut(out, 4);
+    let out = slice_mut(out, 5);
     out[0] = s.lambda_max;
     out[1] = s.p as f64;
     out[2] = s.m as f64;
     out[3] = s.inner_solves as f64;
+    out[4] = s.splits() as f64;
     0
 }
 
@@ -244,6 +250,36 @@ pub unsafe extern "C" fn lasso_session_eval(h: usize, point: *const f64, m: usiz
         }
         Err(e) => e.code(),
     }
+}
+
+/// Evaluates every split (fold) on its own at h (m values): split after
+/// split, `out` gets the [`EVAL_INFO`] numbers, then the split's undivided
+/// hypergradient (m) when `grad` ≠ 0, then its β (p).
+///
+/// # Safety
+/// `point` m elements, `out` splits·(EVAL_INFO + m·[grad] + p).
+#[no_mangle]
+pub unsafe extern "C" fn lasso_session_eval_splits(h: usize, point: *const f64, m: usize, grad: i32, out: *mut f64) -> i32 {
+    let Some(s) = session(h) else { return BAD_OPTION };
+    if m != s.m {
+        return shape_err(diffopt_core::lasso::ARG_LAMBDA);
+    }
+    let size = EVAL_INFO + if grad != 0 { m } else { 0 } + s.p;
+    let out = slice_mut(out, s.splits() * size);
+    let r = s.evaluate_splits(slice(point, m), grad != 0, |i, info, g, beta| {
+        let chunk = &mut out[i * size..(i + 1) * size];
+        eval_info(info, &mut chunk[..EVAL_INFO]);
+        let rest = &mut chunk[EVAL_INFO..];
+        let rest = match g {
+            Some(g) => {
+                rest[..m].copy_from_slice(g);
+                &mut rest[m..]
+            }
+            None => rest,
+        };
+        rest.copy_from_slice(beta);
+    });
+    status(r)
 }
 
 /// Refits at h (training data, or all rows for K-fold) into `beta` (p);

@@ -3,13 +3,13 @@
 //! Searches evaluate a session at many h = log λ; one-off hypergradients
 //! build a session and evaluate it once.
 //!
-//! A K-fold session can also be built for one [`Part`] of the problem, so
-//! that a worker pool spreads the folds over threads: a fold session holds
-//! one fold (its value, gradient and β are that fold's, undivided), a full
-//! session only the refit on all rows. Summing the fold sessions' values and
-//! gradients in fold order and dividing by K repeats, operation for
-//! operation, what [`Session::evaluate`] does over all folds, so the pool's
-//! result is bit-identical to the single call (tested below in tests.rs).
+//! A K-fold session can also be built for one [`Part`] of the problem (a
+//! run of folds, with or without the all-rows refit), so that a worker pool
+//! spreads the folds over threads. [`Session::evaluate_splits`] reports each
+//! fold on its own; summing the folds' values and gradients in fold order
+//! and dividing by K repeats, operation for operation, what
+//! [`Session::evaluate`] does over all folds, so the pool's result is
+//! bit-identical to the single call (tested in tests.rs).
 
 use super::criteria::{fold_bounds, held_out, sure, sure_default_epsilon, HeldOut, Normal};
 use super::data::{check_labels, check_xy, lambda_max, Design};
@@ -32,20 +32,22 @@ pub enum Criterion {
 pub enum Part {
     /// The whole problem (every criterion).
     All,
-    /// Fold f of K only: evaluations report that fold alone (no mean); no refit.
-    Fold(usize),
-    /// The data of all folds for [`Session::refit`] only; no evaluation.
-    Full,
+    /// Folds `from..to` of K only, and the all-rows data for
+    /// [`Session::refit`] when `refit` (one piece of a pool keeps it).
+    Folds { from: usize, to: usize, refit: bool },
 }
 
 impl Part {
-    /// ABI code: −1 all, −2 full, f ≥ 0 fold f.
-    pub fn from_code(code: i32) -> Option<Self> {
-        match code {
-            -1 => Some(Self::All),
-            -2 => Some(Self::Full),
-            f if f >= 0 => Some(Self::Fold(f as usize)),
-            _ => None,
+    fn holds(self, fold: usize) -> bool {
+        match self {
+            Self::All => true,
+            Self::Folds { from, to, .. } => from <= fold && fold < to,
+        }
+    }
+    fn refits(self) -> bool {
+        match self {
+            Self::All => true,
+            Self::Folds { refit, .. } => refit,
         }
     }
 }
@@ -90,7 +92,7 @@ struct Split {
 }
 
 /// What one evaluation reports (summed / combined over inner problems).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct EvalInfo {
     pub value: f64,
     /// Coordinate-descent epochs over all inner solves of this evaluation.
@@ -104,6 +106,28 @@ pub struct EvalInfo {
     pub jac_converged: bool,
     /// Inner problems solved.
     pub solves: usize,
+}
+
+impl EvalInfo {
+    /// Adds one inner solve's numbers.
+    fn note(&mut self, fi: &FitInfo, inner: &Inner) {
+        self.iterations += fi.iterations;
+        self.converged &= fi.converged;
+        self.gap = self.gap.max(fi.gap);
+        self.solves += 1;
+        self.jac_iterations += inner.jac_iterations;
+        self.jac_converged &= inner.jac_converged;
+    }
+    /// Adds a split's numbers (its value summed, to be divided by K).
+    pub fn add(&mut self, o: &EvalInfo) {
+        self.value += o.value;
+        self.iterations += o.iterations;
+        self.converged &= o.converged;
+        self.gap = self.gap.max(o.gap);
+        self.solves += o.solves;
+        self.jac_iterations += o.jac_iterations;
+        self.jac_converged &= o.jac_converged;
+    }
 }
 
 pub struct Session {
@@ -156,8 +180,13 @@ impl Session {
             return Err(KernelError::new(Status::Domain, ARG_MAX_ITER));
         }
         let m = s.model.n_hyper(p);
-        if s.part != Part::All && (s.folds == 0 || matches!(s.criterion, Criterion::Sure)) {
-            return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
+        if let Part::Folds { from, to, .. } = s.part {
+            if s.folds == 0 || matches!(s.criterion, Criterion::Sure) {
+                return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
+            }
+            if !(from < to && to <= s.folds) {
+                return Err(KernelError::new(Status::Domain, ARG_FOLDS));
+            }
         }
         let mut splits = Vec::new();
         let mut full = None;
@@ -223,12 +252,7 @@ impl Session {
                         check_labels(s.y, ARG_Y)?;
                     }
                     for (f, (a, b)) in fold_bounds(n, s.folds).into_iter().enumerate() {
-                        let wanted = match s.part {
-                            Part::All => true,
-                            Part::Fold(g) => g == f,
-                            Part::Full => false,
-                        };
-                        if !wanted {
+                        if !s.part.holds(f) {
                             continue;
                         }
                         let train_rows: Vec<u32> = (0..n as u32).filter(|&i| (i as usize) < a || (i as usize) >= b).collect();
@@ -246,22 +270,16 @@ impl Session {
                             inner2: None,
                         });
                     }
-                    if let Part::Fold(f) = s.part {
-                        if f >= s.folds {
-                            return Err(KernelError::new(Status::Domain, ARG_FOLDS));
-                        }
-                    }
                     let d = Design::from_rows(s.x, n, p)?;
                     lmax = lambda_max(s.model, &d, s.y);
-                    // A fold session never refits: it drops the full copy.
-                    if !matches!(s.part, Part::Fold(_)) {
+                    // Pieces that do not refit drop the all-rows copy.
+                    if s.part.refits() {
                         full = Some((d, copy(s.y)?, Inner::new(n, p, m)?));
                     }
                 }
             }
         }
         let nmax = splits.iter().map(|s| s.train.n.max(s.val.n)).max().unwrap_or(0);
-        // (a full session's refit sizes the workspace itself)
         let mut ws = Work::default();
         ws.ensure(nmax, p)?;
         Ok(Self {
@@ -289,65 +307,24 @@ impl Session {
     }
 
     /// The criterion at h = log λ and, when `grad` (length m) is given, its
-    /// hypergradient with the session's algorithm.
+    /// hypergradient with the session's algorithm: the mean over the splits
+    /// (K-fold; the folds this session holds for a [`Part::Folds`]).
     pub fn evaluate(&mut self, h: &[f64], mut grad: Option<&mut [f64]>) -> Result<EvalInfo, KernelError> {
-        if self.part == Part::Full {
-            return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
-        }
-        let pen = Penalty::from_log(self.model, h, self.p)?;
-        if let Some(g) = grad.as_deref() {
-            if g.len() != self.m {
-                return Err(KernelError::new(Status::Shape, super::ARG_LAMBDA));
-            }
-        }
-        let algo = grad.as_ref().map(|_| self.algorithm);
-        let Session { splits, ws, ga, ga2, gk, gk2, tmp, opts, jopts, criterion, sigma, eps, .. } = self;
+        let pen = self.penalty(h, grad.as_deref().map(<[f64]>::len))?;
         let mut info = EvalInfo { converged: true, jac_converged: true, ..Default::default() };
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);
         }
-        let note = |fi: &FitInfo, inner: &Inner, info: &mut EvalInfo| {
-            info.iterations += fi.iterations;
-            info.converged &= fi.converged;
-            info.gap = info.gap.max(fi.gap);
-            info.solves += 1;
-            info.jac_iterations += inner.jac_iterations;
-            info.jac_converged &= inner.jac_converged;
-        };
-        for sp in splits.iter_mut() {
-            let fi = sp.inner.solve(&sp.train, &sp.y, &pen, algo, opts, jopts, ws)?;
-            let value = match *criterion {
-                Criterion::HeldOut(kind) => {
-                    let v = held_out(kind, &sp.val, &sp.yv, &sp.inner.beta, grad.as_ref().map(|_| &mut ga[..]), &mut tmp[..sp.val.n]);
-                    if let (Some(a), Some(g)) = (algo, grad.as_deref_mut()) {
-                        sp.inner.vjp(&sp.train, &sp.y, &pen, a, ga, gk, jopts, ws)?;
-                        for (gi, &v) in g.iter_mut().zip(gk.iter()) {
-                            *gi += v;
-                        }
-                    }
-                    note(&fi, &sp.inner, &mut info);
-                    v
+        for i in 0..self.splits.len() {
+            let si = self.evaluate_split(i, &pen, grad.is_some())?;
+            info.add(&si);
+            if let Some(g) = grad.as_deref_mut() {
+                for (gi, &v) in g.iter_mut().zip(self.gk.iter()) {
+                    *gi += v;
                 }
-                Criterion::Sure => {
-                    let inner2 = sp.inner2.as_mut().expect("SURE split has a second problem");
-                    let fi2 = inner2.solve(&sp.train, &sp.y2, &pen, algo, opts, jopts, ws)?;
-                    let grads = if grad.is_some() { Some((&mut ga[..], &mut ga2[..])) } else { None };
-                    let v = sure(&sp.train, &sp.y, &sp.delta, *sigma, *eps, &sp.inner.beta, &inner2.beta, grads, &mut tmp[..sp.train.n]);
-                    if let (Some(a), Some(g)) = (algo, grad.as_deref_mut()) {
-                        sp.inner.vjp(&sp.train, &sp.y, &pen, a, ga, gk, jopts, ws)?;
-                        inner2.vjp(&sp.train, &sp.y2, &pen, a, ga2, gk2, jopts, ws)?;
-                        for ((gi, &v1), &v2) in g.iter_mut().zip(gk.iter()).zip(gk2.iter()) {
-                            *gi += v1 + v2;
-                        }
-                    }
-                    note(&fi, &sp.inner, &mut info);
-                    note(&fi2, inner2, &mut info);
-                    v
-                }
-            };
-            info.value += value;
+            }
         }
-        let k = splits.len() as f64;
+        let k = self.splits.len() as f64;
         info.value /= k;
         if let Some(g) = grad {
             for gi in g.iter_mut() {
@@ -355,6 +332,71 @@ impl Session {
             }
         }
         self.inner_solves += info.solves as u64;
+        Ok(info)
+    }
+
+    /// Number of splits (folds for K-fold, else 1).
+    pub fn splits(&self) -> usize {
+        self.splits.len()
+    }
+
+    /// Evaluates every split on its own at h, calling `each(split, info,
+    /// gradient, β)` in split order with that split's value and (undivided)
+    /// hypergradient (when `grad`) and β. The pieces [`Session::evaluate`]
+    /// sums, for a host that sums them across sessions itself.
+    pub fn evaluate_splits(&mut self, h: &[f64], grad: bool, mut each: impl FnMut(usize, &EvalInfo, Option<&[f64]>, &[f64])) -> Result<(), KernelError> {
+        let pen = self.penalty(h, None)?;
+        for i in 0..self.splits.len() {
+            let si = self.evaluate_split(i, &pen, grad)?;
+            self.inner_solves += si.solves as u64;
+            each(i, &si, grad.then_some(&self.gk[..]), &self.splits[i].inner.beta);
+        }
+        Ok(())
+    }
+
+    fn penalty(&self, h: &[f64], grad_len: Option<usize>) -> Result<Penalty, KernelError> {
+        let pen = Penalty::from_log(self.model, h, self.p)?;
+        if grad_len.is_some_and(|len| len != self.m) {
+            return Err(KernelError::new(Status::Shape, super::ARG_LAMBDA));
+        }
+        Ok(pen)
+    }
+
+    /// Split `i` at `pen`: its value and numbers, and with `grad` its
+    /// hypergradient into `self.gk`.
+    fn evaluate_split(&mut self, i: usize, pen: &Penalty, grad: bool) -> Result<EvalInfo, KernelError> {
+        let algo = grad.then_some(self.algorithm);
+        let Session { splits, ws, ga, ga2, gk, gk2, tmp, opts, jopts, criterion, sigma, eps, .. } = self;
+        let sp = &mut splits[i];
+        let mut info = EvalInfo { converged: true, jac_converged: true, ..Default::default() };
+        // (numbers noted after the vjp: the implicit algorithm's CG runs there)
+        let fi = sp.inner.solve(&sp.train, &sp.y, pen, algo, opts, jopts, ws)?;
+        info.value = match *criterion {
+            Criterion::HeldOut(kind) => {
+                let v = held_out(kind, &sp.val, &sp.yv, &sp.inner.beta, algo.map(|_| &mut ga[..]), &mut tmp[..sp.val.n]);
+                if let Some(a) = algo {
+                    sp.inner.vjp(&sp.train, &sp.y, pen, a, ga, gk, jopts, ws)?;
+                }
+                info.note(&fi, &sp.inner);
+                v
+            }
+            Criterion::Sure => {
+                let inner2 = sp.inner2.as_mut().expect("SURE split has a second problem");
+                let fi2 = inner2.solve(&sp.train, &sp.y2, pen, algo, opts, jopts, ws)?;
+                let grads = if algo.is_some() { Some((&mut ga[..], &mut ga2[..])) } else { None };
+                let v = sure(&sp.train, &sp.y, &sp.delta, *sigma, *eps, &sp.inner.beta, &inner2.beta, grads, &mut tmp[..sp.train.n]);
+                if let Some(a) = algo {
+                    sp.inner.vjp(&sp.train, &sp.y, pen, a, ga, gk, jopts, ws)?;
+                    inner2.vjp(&sp.train, &sp.y2, pen, a, ga2, gk2, jopts, ws)?;
+                    for (g1, &g2) in gk.iter_mut().zip(gk2.iter()) {
+                        *g1 += g2;
+                    }
+                }
+                info.note(&fi, &sp.inner);
+                info.note(&fi2, inner2);
+                v
+            }
+        };
         Ok(info)
     }
 
@@ -373,7 +415,7 @@ impl Session {
     /// Refits at h: on the training data (held-out, SURE; warm-started) or
     /// on all rows (K-fold), writing β into `out`.
     pub fn refit(&mut self, h: &[f64], out: &mut [f64]) -> Result<FitInfo, KernelError> {
-        if matches!(self.part, Part::Fold(_)) {
+        if !self.part.refits() {
             return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
         }
         let pen = Penalty::from_log(self.model, h, self.p)?;

@@ -6,7 +6,7 @@ use super::criteria::HeldOut;
 use super::data::{lambda_max, Design};
 use super::hypergrad::{implicit_forward, JacOptions};
 use super::search::{grid, random_points, GradSearch, Optimizer, SearchOptions};
-use super::session::{Criterion, Part, Session, Spec};
+use super::session::{Criterion, EvalInfo, Part, Session, Spec};
 use super::solvers::{cd_quadratic, fit, FitInfo, JacCd, SolveOptions, Work};
 use super::*;
 use crate::testutil::{assert_close, fixture, Json, Rng};
@@ -479,68 +479,69 @@ fn bad_input_names_the_argument() {
 
 
 
-/// The fold sessions a worker pool builds, summed in fold order and divided
-/// by K as `Session::evaluate` does, give the single session's value,
-/// hypergradient and mean β bit for bit, along a warm-started path, for every
-/// model and algorithm; the `Full` part refits exactly as the single session.
+/// The pieces a worker pool builds (runs of folds, one keeping the refit),
+/// each fold reported on its own by `evaluate_splits`, summed in fold order
+/// and divided by K as `Session::evaluate` does, give the single session's
+/// value, numbers, hypergradient and mean β bit for bit along a warm-started
+/// path, for every model and algorithm; the refitting piece refits exactly as
+/// the single session.
 #[test]
-fn fold_parts_match_the_single_session_bitwise() {
+fn fold_pieces_match_the_single_session_bitwise() {
     let g = fixture("lasso.json");
     let d = data(&g);
     let k = 4;
     let lmax = g.get("lasso").get("lambda_max").num();
     let models = [(Model::Lasso, false), (Model::ElasticNet, false), (Model::WeightedLasso, false), (Model::SparseLogReg, true)];
+    let pieces = [(0, 2, true), (2, 3, false), (3, 4, false)];
     for (model, logistic) in models {
         for algo in ALGOS {
             let mut s = spec(&d, model, algo, logistic);
             s.folds = k;
             let mut whole = Session::new(&s).unwrap();
-            let mut parts: Vec<Session> = (0..k)
-                .map(|f| Session::new(&Spec { part: Part::Fold(f), ..s }).unwrap())
+            let mut parts: Vec<Session> = pieces
+                .iter()
+                .map(|&(from, to, refit)| Session::new(&Spec { part: Part::Folds { from, to, refit }, ..s }).unwrap())
                 .collect();
             assert!(parts.iter().all(|p| p.lambda_max.to_bits() == whole.lambda_max.to_bits()));
             let m = whole.m;
-            let mut at_best = vec![0.0; m];
+            let mut last = vec![0.0; m];
             for (step, ratio) in [0.5, 0.1, 0.03, 0.2].into_iter().enumerate() {
                 let h: Vec<f64> = (0..m).map(|i| (ratio * lmax).ln() - 0.1 * (i % 3) as f64).collect();
                 let mut want = vec![0.0; m];
                 let wi = whole.evaluate(&h, Some(&mut want)).unwrap();
                 let mut want_beta = vec![0.0; s.p];
                 whole.beta(&mut want_beta);
-                let (mut value, mut grad, mut beta) = (0.0, vec![0.0; m], vec![0.0; s.p]);
-                let (mut solves, mut iterations) = (0, 0);
+                let mut info = EvalInfo { converged: true, jac_converged: true, ..Default::default() };
+                let (mut grad, mut beta) = (vec![0.0; m], vec![0.0; s.p]);
                 for part in parts.iter_mut() {
-                    let mut gf = vec![0.0; m];
-                    let fi = part.evaluate(&h, Some(&mut gf)).unwrap();
-                    let mut bf = vec![0.0; s.p];
-                    part.beta(&mut bf);
-                    value += fi.value;
-                    grad.iter_mut().zip(&gf).for_each(|(a, b)| *a += b);
-                    beta.iter_mut().zip(&bf).for_each(|(a, b)| *a += b / k as f64);
-                    solves += fi.solves;
-                    iterations += fi.iterations;
+                    part.evaluate_splits(&h, true, |_, fi, gf, bf| {
+                        info.add(fi);
+                        grad.iter_mut().zip(gf.unwrap()).for_each(|(a, b)| *a += b);
+                        beta.iter_mut().zip(bf).for_each(|(a, b)| *a += b / k as f64);
+                    })
+                    .unwrap();
                 }
-                value /= k as f64;
+                info.value /= k as f64;
                 grad.iter_mut().for_each(|a| *a /= k as f64);
                 let tag = format!("{model:?} {algo:?} step {step}");
-                assert_eq!(value.to_bits(), wi.value.to_bits(), "{tag}: value");
+                assert_eq!(info.value.to_bits(), wi.value.to_bits(), "{tag}: value");
+                assert_eq!(info, wi, "{tag}: numbers");
                 assert!(grad.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()), "{tag}: grad {grad:?} vs {want:?}");
                 assert!(beta.iter().zip(&want_beta).all(|(a, b)| a.to_bits() == b.to_bits()), "{tag}: beta");
-                assert_eq!((solves, iterations), (wi.solves, wi.iterations), "{tag}: counts");
-                at_best.copy_from_slice(&h);
+                last.copy_from_slice(&h);
             }
-            let mut full = Session::new(&Spec { part: Part::Full, ..s }).unwrap();
             let (mut a, mut b) = (vec![0.0; s.p], vec![0.0; s.p]);
-            whole.refit(&at_best, &mut a).unwrap();
-            full.refit(&at_best, &mut b).unwrap();
+            whole.refit(&last, &mut a).unwrap();
+            parts[0].refit(&last, &mut b).unwrap();
             assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "{model:?} {algo:?}: refit");
-            // each part does only its job
-            assert_eq!(full.evaluate(&at_best, None).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
-            assert_eq!(parts[0].refit(&at_best, &mut a).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
+            // only the piece that kept the all-rows data refits
+            assert_eq!(parts[1].refit(&last, &mut a).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
         }
     }
     let mut s = spec(&d, Model::Lasso, Algorithm::Implicit, false);
-    assert_eq!(Session::new(&Spec { part: Part::Fold(0), ..s }).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
+    let piece = |from, to| Part::Folds { from, to, refit: false };
+    assert_eq!(Session::new(&Spec { part: piece(0, 1), ..s }).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
     s.folds = 3;
-    assert_eq!(Session::new(&Spec { part: Part::Fold(3), ..s }).err(), Some(KernelError::new(Status::Domain, ARG_FOLDS)));
+    assert_eq!(Session::new(&Spec { part: piece(2, 4), ..s }).err(), Some(KernelError::new(Status::Domain, ARG_FOLDS)));
+    assert_eq!(Session::new(&Spec { part: piece(1, 1), ..s }).err(), Some(KernelError::new(Status::Domain, ARG_FOLDS)));
 }
