@@ -153,7 +153,9 @@ function slicePacked(p: Packed, starts: number[], from: number, to: number): { d
 }
 
 /**
- * Starts a pool of `threads` workers (default 1) for batch operations,
+ * Starts a pool of `threads` workers (default 1) for batch operations
+ * (rows of sort/rank and perturbed batches, rows of pairwise soft-DTW
+ * matrices, folds of K-fold Lasso criteria in hypergradients and searches),
  * with the same results as the single-threaded calls, bit for bit. Each
  * worker instantiates the module the main thread compiled (initializing
  * diffopt first if needed), so `diffopt/slim` needs `init(source)` before.
@@ -170,6 +172,9 @@ function slicePacked(p: Packed, starts: number[], from: number, to: number): { d
  * const ranks = await pool.softRank(x, { shape: [1024, 1000], strength: 0.1 });
  * // same bits as softRank(x, { shape: [1024, 1000], strength: 0.1 })
  * const D = await pool.softDtwPairwise([[0, 1, 2], [2, 1, 0], [1, 1]], null, { gamma: 0.1 });
+ * const X = [[1, 0.2], [0.3, 1], [-1, 0.5], [0.8, -0.6], [0.1, 0.9], [0.4, 0.4], [-0.2, -1], [1.2, 0.3]];
+ * const y = [1.1, 0.4, -0.9, 1.0, 0.2, 0.5, -0.1, 1.3];
+ * const cv = await pool.gridSearch({ X, y, folds: 4, count: 20 }); // folds split across the workers
  * await pool.close();
  * ```
  */
