@@ -179,18 +179,56 @@ export function fitNumbers(v: Float64Array): FitNumbers {
 
 const k = (ex: Exports) => kernels<LassoKernels>(ex);
 
+/**
+ * An object the Rust side owns in wasm memory, behind an opaque handle tied
+ * to the instance generation that made it: after a trap the instance is
+ * replaced, and a stale handle is refused (`freed`) instead of dereferenced.
+ */
+abstract class Owned {
+  private handle = 0;
+  private generation = -1;
+
+  constructor(private readonly what: string, private readonly release: (ex: Exports, handle: number) => void) {}
+
+  protected adopt(handle: number, generation: number): void {
+    this.handle = handle;
+    this.generation = generation;
+  }
+
+  /** The live handle, or a `freed` error. */
+  use(fn: string, gen: number): number {
+    if (this.handle === 0 || gen !== this.generation) {
+      throw new DiffoptError('freed', `${fn}: this ${this.what} was released (or its instance was reset after a trap)`);
+    }
+    return this.handle;
+  }
+
+  /** Releases the wasm memory (idempotent). */
+  free(): void {
+    if (this.handle === 0) return;
+    const h = this.handle;
+    this.handle = 0;
+    try {
+      guarded('free', (ex, gen) => {
+        if (gen === this.generation) this.release(ex, h);
+      });
+    } catch {
+      // not initialized any more: nothing to release
+    }
+  }
+}
+
 /** A session handle in wasm memory. */
-export class LassoSession {
+export class LassoSession extends Owned {
   readonly lambdaMax: number;
   readonly p: number;
   readonly m: number;
   /** Splits (folds held for K-fold, else 1). */
   readonly splits: number;
-  private handle: number;
-  private readonly generation: number;
   private readonly names: readonly string[];
 
   constructor(fn: string, s: SessionSpec, names: readonly string[], part: SessionPart = 'all') {
+    super('problem', (ex, h) => k(ex).lasso_session_free(h));
     this.names = names;
     const xv = s.xv?.data ?? new Float64Array(0);
     const yv = s.yv ?? new Float64Array(0);
@@ -213,20 +251,11 @@ export class LassoSession {
       const info = f64At(ex, si, 5);
       return { handle, gen, lambdaMax: info[0], p: info[1], m: info[2], splits: info[4] };
     });
-    this.handle = r.handle;
-    this.generation = r.gen;
+    this.adopt(r.handle, r.gen);
     this.lambdaMax = r.lambdaMax;
     this.p = r.p;
     this.m = r.m;
     this.splits = r.splits;
-  }
-
-  /** The live handle, or a `freed` error. */
-  use(fn: string, gen: number): number {
-    if (this.handle === 0 || gen !== this.generation) {
-      throw new DiffoptError('freed', `${fn}: this problem was released (or its instance was reset after a trap)`);
-    }
-    return this.handle;
   }
 
   /** Inner problems solved so far. */
@@ -282,20 +311,6 @@ export class LassoSession {
       return { beta: f64At(ex, sb, this.p).slice(), fit: fitNumbers(f64At(ex, si, 5)) };
     });
   }
-
-  /** Releases the wasm memory (idempotent). */
-  free(): void {
-    if (this.handle === 0) return;
-    const h = this.handle;
-    this.handle = 0;
-    try {
-      guarded('free', (ex, gen) => {
-        if (gen === this.generation) k(ex).lasso_session_free(h);
-      });
-    } catch {
-      // not initialized any more: nothing to release
-    }
-  }
 }
 
 /** What the search did with an evaluation. */
@@ -310,12 +325,11 @@ export interface TellNumbers {
  * caller evaluates it (a session on this thread, or fold sessions in a
  * worker pool) and tells it the value and hypergradient.
  */
-export class SearchHandle {
-  private handle: number;
-  private readonly generation: number;
+export class SearchHandle extends Owned {
   readonly m: number;
 
   constructor(fn: string, optimizer: number, h0: Float64Array, maxEvals: number, tol: number, step: number, lo: number, hi: number, names: readonly string[]) {
+    super('search', (ex, h) => k(ex).lasso_search_free(h));
     this.m = h0.length;
     const r = guarded(fn, (ex, gen) => {
       const [s0, sh] = scratch(ex).frame(fn, [h0.length * 8, 8]);
@@ -324,15 +338,7 @@ export class SearchHandle {
       if (status !== 0) throw lassoError(fn, status, names);
       return { handle: u32At(ex, sh, 1)[0], gen };
     });
-    this.handle = r.handle;
-    this.generation = r.gen;
-  }
-
-  private use(fn: string, gen: number): number {
-    if (this.handle === 0 || gen !== this.generation) {
-      throw new DiffoptError('freed', `${fn}: this search was released (or its instance was reset after a trap)`);
-    }
-    return this.handle;
+    this.adopt(r.handle, r.gen);
   }
 
   /** The point to evaluate next. */
@@ -366,19 +372,6 @@ export class SearchHandle {
       const value = k(ex).lasso_search_best(handle, sh);
       return { h: f64At(ex, sh, this.m).slice(), value };
     });
-  }
-
-  free(): void {
-    if (this.handle === 0) return;
-    const h = this.handle;
-    this.handle = 0;
-    try {
-      guarded('free', (ex, gen) => {
-        if (gen === this.generation) k(ex).lasso_search_free(h);
-      });
-    } catch {
-      // not initialized any more
-    }
   }
 }
 
