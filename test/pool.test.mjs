@@ -231,6 +231,55 @@ if (hasWorkers) {
     sameSearch(await p.gridSearch(sure), gridSearch(sure), 'SURE grid');
   });
 
+  test('Lasso: fewer folds than workers, validation sets, SURE and weighted Lasso searches give the single call\'s bits', async () => {
+    const p = await pool(3);
+    const h = Math.log(0.05 * lambdaMax(Xd, yd));
+    // K = 2 on 3 workers: one worker gets nothing
+    const two = { XTrain: Xd, yTrain: yd, criterion: { cv: 2 }, logLambda: h };
+    const w2 = hypergradient(two);
+    const g2 = await p.hypergradient(two);
+    sameBits(Float64Array.of(g2.value, g2.grad), Float64Array.of(w2.value, w2.grad), 'K=2 on 3 workers');
+    const grid2 = { X: Xd, y: yd, folds: 2, count: 8 };
+    sameSearch(await p.gridSearch(grid2), gridSearch(grid2), 'grid K=2 on 3 workers');
+    // explicit validation set, and SURE, through hypergradient
+    const XVal = { data: Xd.data.subarray(0, 100 * 10), shape: [100, 10] };
+    const XTrain = { data: Xd.data.subarray(100 * 10), shape: [342, 10] };
+    for (const extra of [{ XVal, yVal: yd.subarray(0, 100) }, { criterion: 'sure', sigma: 50, seed: 3 }]) {
+      const o = { XTrain, yTrain: yd.subarray(100), model: 'elastic-net', logLambda: [h, -1], ...extra };
+      const want = hypergradient(o);
+      const got = await p.hypergradient(o);
+      sameBits(got.grad, want.grad, `hypergradient ${extra.criterion ?? 'XVal'}`);
+      sameBits(got.beta, want.beta, `hypergradient ${extra.criterion ?? 'XVal'} beta`);
+    }
+    const sure = { X: Xd, y: yd, criterion: 'sure', sigma: 50, maxIter: 8 };
+    sameSearch(await p.gradSearch(sure), gradSearch(sure), 'gradSearch SURE');
+    const weighted = { X: Xd, y: yd, model: 'weighted-lasso', folds: 3, maxIter: 6 };
+    sameSearch(await p.gradSearch(weighted), gradSearch(weighted), 'gradSearch weighted Lasso (m = p)');
+  });
+
+  test('Lasso options are checked and copied before any work is sent', async () => {
+    const p = await pool(2);
+    await rejectsCode(p.gradSearch({ X: Xd, y: yd, folds: 5, bounds: [1, 0] }), 'domain', 'bounds', 'bounds');
+    await rejectsCode(p.gradSearch({ X: Xd, y: yd, folds: 5, logLambda0: [1, 2] }), 'shape', 'logLambda0', 'logLambda0');
+    // editing the options after the call does not change the search
+    const h0 = Float64Array.of(1);
+    const o = { X: Xd, y: yd, folds: 5, logLambda0: h0, maxIter: 6, bounds: [-3, 4] };
+    const want = gradSearch(o);
+    const running = p.gradSearch(o);
+    h0[0] = 3;
+    o.bounds[0] = 2;
+    sameSearch(await running, want, 'options edited after the call');
+  });
+
+  test('closing the pool during a K-fold search rejects it', async () => {
+    const p = await createPool({ threads: 2 });
+    const running = p.gradSearch({ X: Xd, y: yd, folds: 5, maxIter: 30 });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await p.close();
+    await rejectsCode(running, 'not-initialized', undefined, 'search at close');
+    await rejectsCode(p.hypergradient({ XTrain: Xd, yTrain: yd, criterion: { cv: 3 }, logLambda: 0 }), 'not-initialized', undefined, 'after close');
+  });
+
   test('two K-fold searches at once on one pool keep their own fold sessions', async () => {
     const p = await pool(2);
     const a = { X: Xd, y: yd, folds: 5, maxIter: 10 };

@@ -56,8 +56,20 @@ export function* refit(h: Float64Array): Generator<Ask, Refit, Evaluation | Refi
 }
 
 /**
+ * Closes a loop whose ask failed (its `finally` blocks free what it holds)
+ * without letting a failure there hide the error that stopped it.
+ */
+function abandon<R>(loop: Loop<R>): void {
+  try {
+    loop.return(undefined as R);
+  } catch {
+    // the original error is the one to report
+  }
+}
+
+/**
  * Runs a loop to its end. When answering throws, the loop is closed first
- * (its `finally` blocks free what it holds) and the error propagates.
+ * and the error propagates.
  */
 export function runSync<R>(loop: Loop<R>, ev: Evaluator): R {
   let step = loop.next();
@@ -67,7 +79,7 @@ export function runSync<R>(loop: Loop<R>, ev: Evaluator): R {
     try {
       answer = ask.kind === 'evaluate' ? ev.evaluate(ask.h, ask.grad, ask.beta) : ev.refit(ask.h);
     } catch (err) {
-      loop.return(undefined as R);
+      abandon(loop);
       throw err;
     }
     step = loop.next(answer);
@@ -84,7 +96,7 @@ export async function runAsync<R>(loop: Loop<R>, ev: AsyncEvaluator): Promise<R>
     try {
       answer = ask.kind === 'evaluate' ? await ev.evaluate(ask.h, ask.grad, ask.beta) : await ev.refit(ask.h);
     } catch (err) {
-      loop.return(undefined as R);
+      abandon(loop);
       throw err;
     }
     step = loop.next(answer);

@@ -279,12 +279,15 @@ export function gradSearch(options: GradSearchOptions): SearchResult {
 export interface GradSearchPlan {
   fn: string;
   prep: Prepared;
-  o: Record<string, unknown>;
   optimizer: number;
   maxEvals: number;
   tol: number;
   step: number;
   onStep: GradSearchOptions['onStep'];
+  /** The caller's bounds (checked, copied), or null for the default box. */
+  bounds: [number, number] | null;
+  /** The caller's start (checked, copied), or null for the default. */
+  h0: Float64Array | null;
   t0: number;
 }
 
@@ -297,7 +300,11 @@ export function planGradSearch(fn: string, options: GradSearchOptions): GradSear
   const tol = nonNegative(fn, 'tol', o.tol, 1e-5);
   const step = nonNegative(fn, 'stepSize', o.stepSize, 0);
   if (o.onStep !== undefined && typeof o.onStep !== 'function') throw new DiffoptError('type', `${fn}: onStep must be a function`, 'onStep');
-  return { fn, prep, o, optimizer, maxEvals, tol, step, onStep: o.onStep as GradSearchOptions['onStep'], t0: now() };
+  // Checked and copied now: a pool runs the loop after awaiting its workers,
+  // and must neither send work for bad options nor see later edits.
+  const box = o.bounds === undefined ? null : bounds(fn, o.bounds);
+  const h0 = o.logLambda0 === undefined ? null : hyperVector(fn, 'logLambda0', o.logLambda0, prep.spec.modelName, prep.p).slice();
+  return { fn, prep, optimizer, maxEvals, tol, step, onStep: o.onStep as GradSearchOptions['onStep'], bounds: box, h0, t0: now() };
 }
 
 /**
@@ -306,14 +313,12 @@ export function planGradSearch(fn: string, options: GradSearchOptions): GradSear
  * optimizer is told the result; at the end the best point is refit.
  */
 export function* gradSearchLoop(plan: GradSearchPlan, facts: ProblemFacts): Loop<SearchResult> {
-  const { fn, prep, o, t0 } = plan;
-  const { spec, names, p, scalar } = prep;
+  const { fn, prep, t0 } = plan;
+  const { names, scalar } = prep;
   const lmax = facts.lambdaMax;
   checkLambdaMax(fn, lmax);
-  const [lo, hi] = bounds(fn, o.bounds, lmax);
-  const h0 = o.logLambda0 === undefined
-    ? new Float64Array(facts.m).fill(Math.min(hi, Math.max(lo, Math.log(lmax) - Math.LN10)))
-    : hyperVector(fn, 'logLambda0', o.logLambda0, spec.modelName, p);
+  const [lo, hi] = plan.bounds ?? [Math.log(lmax) - 12, Math.log(lmax)];
+  const h0 = plan.h0 ?? new Float64Array(facts.m).fill(Math.min(hi, Math.max(lo, Math.log(lmax) - Math.LN10)));
   const search = new SearchHandle(fn, plan.optimizer, h0, plan.maxEvals, plan.tol, plan.step, lo, hi, argNames({ lambda: 'bounds', maxIter: 'maxIter', tol: 'tol' }));
   try {
     const path: SearchStep[] = [];
@@ -361,8 +366,7 @@ export function* gradSearchLoop(plan: GradSearchPlan, facts: ProblemFacts): Loop
   }
 }
 
-function bounds(fn: string, b: unknown, lmax: number): [number, number] {
-  if (b === undefined) return [Math.log(lmax) - 12, Math.log(lmax)];
+function bounds(fn: string, b: unknown): [number, number] {
   if (!Array.isArray(b) || b.length !== 2 || !b.every((v) => typeof v === 'number' && Number.isFinite(v)) || !(b[0] < b[1])) {
     throw new DiffoptError('domain', `${fn}: bounds must be [lo, hi] with finite lo < hi (in log λ)`, 'bounds');
   }

@@ -40,5 +40,8 @@ export function runLassoTask(task: LassoTask): Float64Array {
       problems.get(task.key)?.free();
       problems.delete(task.key);
       return new Float64Array(0);
+    default:
+      // e.g. a main thread and a worker script of different versions
+      throw new DiffoptError('option', `pool worker: unknown task '${String((task as { op?: unknown }).op)}'`);
   }
 }

@@ -7,8 +7,11 @@
  * divides by K — the operations `Session::evaluate` performs over its folds
  * in one call, in the same order, so the result is the single call's, bit
  * for bit (crates/core/src/lasso/tests.rs checks the same identity
- * natively). The first worker's piece also keeps the all-rows data for the
- * final refit. Other criteria (one split, SURE) are one piece on one worker.
+ * natively). The last piece (the lightest when K does not divide evenly)
+ * also keeps the all-rows data for the final refit. Other criteria (one
+ * split, SURE) are one piece on one worker. Which worker runs which piece
+ * does not change any bit, so each problem starts on the next worker in
+ * turn: concurrent searches spread over the pool.
  * @module
  */
 import { DiffoptError } from '../runtime/errors.js';
@@ -29,6 +32,21 @@ function fmax(a: number, b: number): number {
 }
 
 let nextKey = 1;
+
+/** The array alone: posting a view would clone the whole buffer behind it. */
+function own(a: Float64Array): Float64Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+}
+
+function compact(spec: SessionSpec): SessionSpec {
+  return {
+    ...spec,
+    x: { ...spec.x, data: own(spec.x.data) },
+    y: own(spec.y),
+    xv: spec.xv && { ...spec.xv, data: own(spec.xv.data) },
+    yv: spec.yv && own(spec.yv),
+  };
+}
 
 interface Holder {
   runner: TaskRunner;
@@ -52,8 +70,12 @@ export class PoolCriterion implements AsyncEvaluator {
     this.count = facts.reduce((a, f) => a + f[3], 0);
   }
 
-  /** Opens the pieces of `spec` on `runners` (one run of folds each, in fold order). */
-  static async open(fn: string, runners: TaskRunner[], spec: SessionSpec, names: string[]): Promise<PoolCriterion> {
+  /**
+   * Opens the pieces of `spec` on the runners (one run of folds each, in
+   * fold order), the first on `runners[start % runners.length]`.
+   */
+  static async open(fn: string, all: TaskRunner[], spec: SessionSpec, names: string[], start: number): Promise<PoolCriterion> {
+    const runners = all.map((_, i) => all[(start + i) % all.length]);
     const k = spec.folds;
     const parts: SessionPart[] = [];
     if (k === 0) {
@@ -62,10 +84,12 @@ export class PoolCriterion implements AsyncEvaluator {
       // A fold costs about its training rows: n minus its own share.
       const n = spec.x.rows;
       const bounds = splitRows(k, runners.length, (f) => n - (Math.floor(n / k) + (f < n % k ? 1 : 0)));
-      for (let i = 0; i + 1 < bounds.length; i++) parts.push({ from: bounds[i], to: bounds[i + 1], refit: i === 0 });
+      const last = bounds.length - 2;
+      for (let i = 0; i <= last; i++) parts.push({ from: bounds[i], to: bounds[i + 1], refit: i === last });
     }
     const holders = parts.map((_, i) => ({ runner: runners[i], key: nextKey++ }));
-    const opened = holders.map((h, i) => h.runner.run<Float64Array>({ op: 'lasso-open', key: h.key, fn, spec, names, part: parts[i] }, []));
+    const sent = compact(spec);
+    const opened = holders.map((h, i) => h.runner.run<Float64Array>({ op: 'lasso-open', key: h.key, fn, spec: sent, names, part: parts[i] }, []));
     try {
       return new PoolCriterion(fn, holders, await gather(opened));
     } catch (err) {
@@ -82,7 +106,9 @@ export class PoolCriterion implements AsyncEvaluator {
   async evaluate(h: Float64Array, grad: boolean, beta: boolean): Promise<Evaluation> {
     this.live();
     const { m, p } = this;
-    const replies = await gather(this.holders.map((x) => x.runner.run<Float64Array>({ op: 'lasso-eval', key: x.key, fn: this.fn, h, grad }, [])));
+    // (a grid's point is a view into all the points)
+    const point = own(h);
+    const replies = await gather(this.holders.map((x) => x.runner.run<Float64Array>({ op: 'lasso-eval', key: x.key, fn: this.fn, h: point, grad }, [])));
     const size = 7 + (grad ? m : 0) + p;
     // Session::evaluate: value, gradient and β accumulate fold after fold from
     // zero, then the value and gradient are divided by K (β by K per term).
@@ -112,11 +138,11 @@ export class PoolCriterion implements AsyncEvaluator {
     return { info, grad: g, beta: b };
   }
 
-  /** Refits on the first piece (the training data, or all rows for K-fold). */
+  /** Refits on the last piece (the training data, or all rows for K-fold). */
   async refit(h: Float64Array): Promise<Refit> {
     this.live();
-    const first = this.holders[0];
-    const r = await first.runner.run<Float64Array>({ op: 'lasso-refit', key: first.key, fn: this.fn, h }, []);
+    const owner = this.holders[this.holders.length - 1];
+    const r = await owner.runner.run<Float64Array>({ op: 'lasso-refit', key: owner.key, fn: this.fn, h: own(h) }, []);
     return { fit: fitNumbers(r.subarray(0, 5)), beta: r.slice(5) };
   }
 

@@ -318,8 +318,9 @@ export async function createPool(options?: PoolOptions): Promise<Pool> {
   };
 
   /** Runs a Lasso loop (the single call's code) against fold sessions on the workers. */
+  let lassoCalls = 0;
   const lassoOp = async <R>(name: string, spec: SessionSpec, names: string[], loop: (facts: ProblemFacts) => Loop<R>): Promise<R> => {
-    const criterion = await PoolCriterion.open(`pool.${name}`, slots, spec, names);
+    const criterion = await PoolCriterion.open(`pool.${name}`, slots, spec, names, lassoCalls++);
     try {
       return await runAsync(loop(criterion), criterion);
     } finally {

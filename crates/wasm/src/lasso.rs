@@ -123,7 +123,10 @@ pub unsafe extern "C" fn lasso_fit(
 /// `criterion`: 0 held-out MSE, 1 held-out logistic, 2 SURE; `folds` 0 for a
 /// single split, K ≥ 2 for K-fold on (x, y); `algorithm`: 0 implicit
 /// forward, 1 forward, 2 backward, 3 implicit. `xv`/`yv` are ignored unless
-/// `folds` = 0 and the criterion is held-out.
+/// `folds` = 0 and the criterion is held-out. `part_from` < 0: the whole
+/// problem; else (K-fold only, a worker pool's piece) folds
+/// `part_from..part_to`, keeping the all-rows data for the refit when
+/// `part_refit` ≠ 0 (see [`Part`]).
 ///
 /// # Safety
 /// `x` n·p, `y` n, `xv` nv·p, `yv` nv elements; `handle` one u32/usize.
@@ -370,7 +373,8 @@ pub unsafe extern "C" fn lasso_search_proposal(search: usize, point: *mut f64) -
     i32::from(gs.done)
 }
 
-/// Tells the search the evaluation of its proposal: `info` the
+/// Tells the search the evaluation of its proposal (the caller must have
+/// evaluated exactly the point [`lasso_search_proposal`] gave): `info` the
 /// [`EVAL_INFO`] numbers (value first), `grad` the hypergradient (m).
 /// `out` gets [accepted, done, best value].
 ///

@@ -173,7 +173,8 @@ impl GradSearch {
     }
 
     /// Moves on from the evaluation of the proposal done elsewhere: `info`
-    /// (its value) and the hypergradient `grad` there. This is how a worker
+    /// (its value) and the hypergradient `grad` there. The caller must have
+    /// evaluated exactly [`GradSearch::proposal`] (the search cannot check). This is how a worker
     /// pool drives the search with folds evaluated on other threads; [`step`]
     /// is this with the evaluation done on `sess`.
     ///

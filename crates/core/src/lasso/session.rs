@@ -342,7 +342,8 @@ impl Session {
 
     /// Evaluates every split on its own at h, calling `each(split, info,
     /// gradient, β)` in split order with that split's value and (undivided)
-    /// hypergradient (when `grad`) and β. The pieces [`Session::evaluate`]
+    /// hypergradient (when `grad`) and β. `split` counts the splits this
+    /// session holds (0 is fold `from` of a [`Part::Folds`]). The pieces [`Session::evaluate`]
     /// sums, for a host that sums them across sessions itself.
     pub fn evaluate_splits(&mut self, h: &[f64], grad: bool, mut each: impl FnMut(usize, &EvalInfo, Option<&[f64]>, &[f64])) -> Result<(), KernelError> {
         let pen = self.penalty(h, None)?;
@@ -401,7 +402,8 @@ impl Session {
     }
 
     /// Coefficients of the last evaluation: the training fit (held-out,
-    /// SURE) or the mean of the fold fits (K-fold).
+    /// SURE) or the mean of the fold fits (K-fold; of the folds held, for a
+    /// [`Part::Folds`]).
     pub fn beta(&self, out: &mut [f64]) {
         out.fill(0.0);
         let k = self.splits.len() as f64;

@@ -507,16 +507,21 @@ fn fold_pieces_match_the_single_session_bitwise() {
             let mut last = vec![0.0; m];
             for (step, ratio) in [0.5, 0.1, 0.03, 0.2].into_iter().enumerate() {
                 let h: Vec<f64> = (0..m).map(|i| (ratio * lmax).ln() - 0.1 * (i % 3) as f64).collect();
+                // the grid asks for values only, searches for gradients too
+                let with_grad = step % 2 == 0;
                 let mut want = vec![0.0; m];
-                let wi = whole.evaluate(&h, Some(&mut want)).unwrap();
+                let wi = whole.evaluate(&h, with_grad.then_some(&mut want[..])).unwrap();
                 let mut want_beta = vec![0.0; s.p];
                 whole.beta(&mut want_beta);
                 let mut info = EvalInfo { converged: true, jac_converged: true, ..Default::default() };
                 let (mut grad, mut beta) = (vec![0.0; m], vec![0.0; s.p]);
                 for part in parts.iter_mut() {
-                    part.evaluate_splits(&h, true, |_, fi, gf, bf| {
+                    part.evaluate_splits(&h, with_grad, |_, fi, gf, bf| {
                         info.add(fi);
-                        grad.iter_mut().zip(gf.unwrap()).for_each(|(a, b)| *a += b);
+                        assert_eq!(gf.is_some(), with_grad);
+                        if let Some(gf) = gf {
+                            grad.iter_mut().zip(gf).for_each(|(a, b)| *a += b);
+                        }
                         beta.iter_mut().zip(bf).for_each(|(a, b)| *a += b / k as f64);
                     })
                     .unwrap();
@@ -537,6 +542,27 @@ fn fold_pieces_match_the_single_session_bitwise() {
             // only the piece that kept the all-rows data refits
             assert_eq!(parts[1].refit(&last, &mut a).err(), Some(KernelError::new(Status::BadOption, ARG_FOLDS)));
         }
+    }
+    // Part::All of a one-split criterion through evaluate_splits: the one
+    // split is the whole evaluation (held-out split, SURE).
+    for sure in [false, true] {
+        let mut s = spec(&d, Model::ElasticNet, Algorithm::ImplicitForward, false);
+        if sure {
+            s.criterion = Criterion::Sure;
+            s.sigma = 1.0;
+        }
+        let h = [(0.1 * lmax).ln(), (0.3f64).ln()];
+        let (mut a, mut b) = (Session::new(&s).unwrap(), Session::new(&s).unwrap());
+        let mut want = vec![0.0; 2];
+        let wi = a.evaluate(&h, Some(&mut want)).unwrap();
+        let mut calls = 0;
+        b.evaluate_splits(&h, true, |i, fi, g, _| {
+            calls += 1;
+            assert_eq!((i, *fi), (0, wi), "sure {sure}");
+            assert!(g.unwrap().iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()), "sure {sure}: grad");
+        })
+        .unwrap();
+        assert_eq!(calls, 1);
     }
     let mut s = spec(&d, Model::Lasso, Algorithm::Implicit, false);
     let piece = |from, to| Part::Folds { from, to, refit: false };
