@@ -9,7 +9,7 @@ import {
   init, fitLasso, fitElasticNet, fitWeightedLasso, fitSparseLogReg, lambdaMax, hypergradient,
   gradSearch, gridSearch, randomSearch, trainTestSplit, LassoHypergrad, standardize, loadDiabetes, wasmMemoryBytes,
 } from '../dist/index.js';
-import { rng, close, throwsCode } from './helpers/numeric.mjs';
+import { rng, close, throwsCode, bitsDigest } from './helpers/numeric.mjs';
 
 await init();
 
@@ -386,6 +386,18 @@ test('bad input: typed errors naming the argument', () => {
   throwsCode(() => new LassoHypergrad().coef(), 'not-initialized');
   // λ_max = 0: nothing to search
   throwsCode(() => gradSearch({ X: [[1, 0], [0, 0], [-1, 0]], y: [1, 5, 1], XVal: [[1, 1]], yVal: [1] }), 'domain', 'y');
+});
+
+test('search paths are pinned bit for bit: the same digest in every runtime (and after refactors)', () => {
+  // A digest of every evaluated point, value and gradient and of the refit
+  // β. A change to the solvers or the optimizer that moves any bit fails
+  // here; update the constants only for an intended change.
+  const dia = loadDiabetes();
+  const X = { data: standardize(dia.X, { shape: dia.shape }).X, shape: dia.shape };
+  const digest = (r) => bitsDigest(...r.path.flatMap((s) => [s.logLambda, s.value, s.grad ?? 0]), r.best.beta);
+  assert.is(digest(gradSearch({ X, y: dia.y, folds: 5 })), '107416d7c40e890f', 'Lasso, 5-fold line search');
+  assert.is(digest(gradSearch({ X, y: dia.y, model: 'elastic-net', split: 0.25, splitSeed: 1, maxIter: 10 })), 'ca135b72c4ce63b8', 'elastic net, held-out split');
+  assert.is(digest(gridSearch({ X, y: dia.y, folds: 3, count: 20 })), '796d633c1a354eb0', 'Lasso, 3-fold grid');
 });
 
 test('trainTestSplit is a seeded permutation; repeated searches do not leak wasm memory', () => {

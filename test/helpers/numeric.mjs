@@ -58,3 +58,22 @@ export function throwsCode(fn, code, argument, what = '') {
   }
   assert.unreachable(`${what}: expected a '${code}' error`);
 }
+
+/**
+ * FNV-1a (64-bit) over the IEEE bits of numbers and Float64Arrays, as 16 hex
+ * digits: pins a computation bit for bit (the same digest in every runtime).
+ */
+export function bitsDigest(...parts) {
+  const buf = new Float64Array(1);
+  const bytes = new Uint8Array(buf.buffer);
+  let h = 0xcbf29ce484222325n;
+  const mix = (v) => {
+    buf[0] = v;
+    for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  };
+  for (const p of parts) {
+    if (typeof p === 'number') mix(p);
+    else for (const v of p) mix(v);
+  }
+  return h.toString(16).padStart(16, '0');
+}
