@@ -6,8 +6,9 @@
 //   node examples/cli.mjs tune                         built-in diabetes data
 //   node examples/cli.mjs tune data.csv                last column = target
 //   node examples/cli.mjs tune data.csv --target price --model elastic-net
+//   node examples/cli.mjs tune --folds 5 --threads 2   5-fold CV, folds on 2 workers
 import { readFileSync } from 'node:fs';
-import { gradSearch, gridSearch, loadDiabetes, standardize, trainTestSplit } from '../../dist/index.js';
+import { createPool, gradSearch, gridSearch, loadDiabetes, standardize, trainTestSplit } from '../../dist/index.js';
 
 const HELP = `usage: node examples/cli.mjs tune [file.csv] [options]
 
@@ -24,13 +25,17 @@ options:
   --algorithm A         implicit-forward (default), forward, backward or implicit
   --max-iter N          maximum hypergradient evaluations (default 30)
   --grid N              points of the comparison grid (default 100)
+  --folds K             criterion: K-fold cross-validation on the training rows
+                        (the validation rows then only score the selected model)
+  --threads T           solve the folds on T worker threads (default 1; needs --folds
+                        to gain anything; same results bit for bit)
   --help                this text
 
 The CSV needs a header row and numeric cells; the features are standardized with
 training statistics and the target centered, so the model has an intercept.`;
 
 function parseArgs(args) {
-  const o = { file: null, target: null, model: 'lasso', testFraction: 0.25, seed: 0, optimizer: 'line-search', algorithm: 'implicit-forward', maxIter: 30, grid: 100 };
+  const o = { file: null, target: null, model: 'lasso', testFraction: 0.25, seed: 0, optimizer: 'line-search', algorithm: 'implicit-forward', maxIter: 30, grid: 100, folds: 0, threads: 1 };
   const take = (i, name) => {
     if (i + 1 >= args.length) throw new Error(`${name} needs a value`);
     return args[i + 1];
@@ -52,6 +57,8 @@ function parseArgs(args) {
       case '--algorithm': o.algorithm = take(i++, a); break;
       case '--max-iter': o.maxIter = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 1); break;
       case '--grid': o.grid = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 2); break;
+      case '--folds': o.folds = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 2); break;
+      case '--threads': o.threads = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 1 && x <= 64); break;
       default:
         if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
         if (o.file) throw new Error(`one CSV file only (got '${o.file}' and '${a}')`);
@@ -97,9 +104,9 @@ function readCsv(path, target) {
 const fmt = (v, d = 4) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(d - 1) : v.toFixed(d));
 const ms = (t) => (t < 10 ? `${t.toFixed(2)} ms` : t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`);
 
-function progress(tty, step, i, maxIter) {
+function progress(tty, step, i, maxIter, what) {
   const lam = typeof step.lambda === 'number' ? fmt(step.lambda) : Array.from(step.lambda, (v) => fmt(v, 3)).join(', ');
-  const text = `λ = ${lam}  held-out MSE = ${fmt(step.value, 6)}${step.accepted ? '' : '  (step rejected)'}`;
+  const text = `λ = ${lam}  ${what} = ${fmt(step.value, 6)}${step.accepted ? '' : '  (step rejected)'}`;
   if (tty) {
     const width = 24;
     const filled = Math.round((width * (i + 1)) / maxIter);
@@ -145,24 +152,41 @@ export async function tuneDemo(args) {
     for (let j = 0; j < p; j++) XVal[i * p + j] = std.constant.includes(j) ? 0 : (split.XVal.data[i * p + j] - std.mean[j]) / std.scale[j];
   }
   const yMean = split.yTrain.reduce((a, b) => a + b, 0) / split.yTrain.length;
+  const validation = { XVal: { data: XVal, shape: split.XVal.shape }, yVal: split.yVal.map((v) => v - yMean) };
   const problem = {
     model: o.model,
     X: { data: std.X, shape: std.shape },
     y: split.yTrain.map((v) => v - yMean),
-    XVal: { data: XVal, shape: split.XVal.shape },
-    yVal: split.yVal.map((v) => v - yMean),
+    // K-fold CV on the training rows, or the validation rows as the criterion
+    ...(o.folds ? { folds: o.folds } : validation),
   };
+  const what = o.folds ? `${o.folds}-fold CV MSE` : 'held-out MSE';
   console.log(`  split: ${split.XTrain.shape[0]} train / ${split.XVal.shape[0]} validation rows (seed ${o.seed}); features standardized with training statistics`);
-  console.log(`  gradient search: ${o.optimizer}, ${o.algorithm} hypergradients, log λ kept in [log λmax − 12, log λmax]`);
+  console.log(`  criterion: ${what}${o.folds ? ' on the training rows' : ''}; gradient search: ${o.optimizer}, ${o.algorithm} hypergradients, log λ kept in [log λmax − 12, log λmax]`);
 
+  // With --threads the searches run on a worker pool (same results, bit for
+  // bit); otherwise on this thread.
+  const pool = o.threads > 1 ? await createPool({ threads: o.threads }) : null;
+  if (pool) console.log(`  ${o.threads} worker threads${o.folds ? ', the folds split across them' : ' (one split: it runs on one of them)'}`);
+  try {
+    await compare(o, data, std, problem, validation, what, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function compare(o, data, std, problem, validation, what, pool) {
+  const p = data.shape[1];
+  const search = (options) => (pool ? pool.gradSearch(options) : gradSearch(options));
+  const grid = (options) => (pool ? pool.gridSearch(options) : gridSearch(options));
   // A tiny run of both searches first, so neither timing below pays for
   // compiling the JavaScript and tiering up the wasm.
-  gridSearch({ ...problem, count: 3 });
-  gradSearch({ ...problem, maxIter: 2 });
+  await grid({ ...problem, count: 3 });
+  await search({ ...problem, maxIter: 2 });
   const tty = Boolean(process.stdout.isTTY);
   let grad;
   try {
-    grad = gradSearch({ ...problem, optimizer: o.optimizer, algorithm: o.algorithm, maxIter: o.maxIter, onStep: (s, i) => progress(tty, s, i, o.maxIter) });
+    grad = await search({ ...problem, optimizer: o.optimizer, algorithm: o.algorithm, maxIter: o.maxIter, onStep: (s, i) => progress(tty, s, i, o.maxIter, what) });
   } catch (err) {
     if (tty) process.stdout.write('\n');
     console.error(`tune: ${err.message}`);
@@ -176,7 +200,13 @@ export async function tuneDemo(args) {
     ? `λ = ${fmt(best.lambda)} (λ/λmax = ${fmt(best.lambda / lmax)})`
     : `λ₁ = ${fmt(best.lambda[0])} (λ₁/λmax = ${fmt(best.lambda[0] / lmax)}), λ₂ = ${fmt(best.lambda[1])}`;
   console.log(`\n  selected ${lamText} after ${grad.evaluations} hypergradients (${grad.stopped})`);
-  console.log(`  held-out MSE ${fmt(best.value, 6)} (RMSE ${fmt(Math.sqrt(best.value))} in target units; the training mean alone gives ${fmt(Math.sqrt(meanSquare(problem.yVal)))})`);
+  console.log(`  ${what} ${fmt(best.value, 6)} (RMSE ${fmt(Math.sqrt(best.value))} in target units)`);
+  if (o.folds) {
+    // the refit on all training rows, scored on the rows no fold has seen
+    console.log(`  validation MSE of the refit model ${fmt(validationMse(validation, best.beta), 6)} (RMSE ${fmt(Math.sqrt(validationMse(validation, best.beta)))}; the training mean alone gives ${fmt(Math.sqrt(meanSquare(validation.yVal)))})`);
+  } else {
+    console.log(`  (the training mean alone gives RMSE ${fmt(Math.sqrt(meanSquare(validation.yVal)))})`);
+  }
   const coef = Array.from(best.beta, (b, j) => ({ name: data.featureNames[j], b: b / std.scale[j] })).filter((c) => c.b !== 0);
   coef.sort((a, b) => Math.abs(b.b) - Math.abs(a.b));
   console.log(`  selected features (${coef.length} of ${p}), coefficients in original units:`);
@@ -184,22 +214,33 @@ export async function tuneDemo(args) {
   const dropped = data.featureNames.filter((_, j) => best.beta[j] === 0);
   if (dropped.length) console.log(`    dropped: ${dropped.join(', ')}`);
 
-  const grid = gridSearch({ ...problem, count: o.grid });
-  const reached = grad.path.findIndex((s) => s.value <= grid.best.value * 1.01);
-  const gl = typeof grid.best.lambda === 'number' ? `λ = ${fmt(grid.best.lambda)}` : `λ₁ = ${fmt(grid.best.lambda[0])}, λ₂ = ${fmt(grid.best.lambda[1])}`;
-  const gridDesc = o.model === 'lasso' ? `${grid.evaluations} λ from λmax to λmax/1000` : `${grid.evaluations} (λ₁, λ₂) pairs`;
-  console.log(`\n  grid search (${gridDesc}, warm-started): best ${gl}, held-out MSE ${fmt(grid.best.value, 6)}`);
-  console.log('\n                      evaluations   inner solves        time   held-out MSE');
+  const gridRes = await grid({ ...problem, count: o.grid });
+  const reached = grad.path.findIndex((s) => s.value <= gridRes.best.value * 1.01);
+  const gl = typeof gridRes.best.lambda === 'number' ? `λ = ${fmt(gridRes.best.lambda)}` : `λ₁ = ${fmt(gridRes.best.lambda[0])}, λ₂ = ${fmt(gridRes.best.lambda[1])}`;
+  const gridDesc = o.model === 'lasso' ? `${gridRes.evaluations} λ from λmax to λmax/1000` : `${gridRes.evaluations} (λ₁, λ₂) pairs`;
+  console.log(`\n  grid search (${gridDesc}, warm-started): best ${gl}, ${what} ${fmt(gridRes.best.value, 6)}`);
+  console.log('\n                      evaluations   inner solves        time   criterion');
   const row = (name, r) => console.log(`    ${name.padEnd(16)} ${String(r.evaluations).padStart(11)} ${String(r.innerSolves).padStart(14)} ${ms(r.time).padStart(11)}   ${fmt(r.best.value, 6)}`);
   row('gradient search', grad);
-  row('grid search', grid);
+  row('grid search', gridRes);
   if (reached >= 0) {
     const s = grad.path[reached];
     console.log(`    gradient search was within 1% of the grid's best after ${reached + 1} evaluations (${ms(s.time)}):` +
-      ` ${(grid.innerSolves / s.innerSolves).toFixed(1)}× fewer inner solves, ${(grid.time / s.time).toFixed(1)}× less time`);
+      ` ${(gridRes.innerSolves / s.innerSolves).toFixed(1)}× fewer inner solves, ${(gridRes.time / s.time).toFixed(1)}× less time`);
   } else {
-    console.log(`    gradient search stopped in a local minimum ${(100 * (grad.best.value / grid.best.value - 1)).toFixed(2)}% above the grid's best`);
+    console.log(`    gradient search stopped in a local minimum ${(100 * (grad.best.value / gridRes.best.value - 1)).toFixed(2)}% above the grid's best`);
   }
+}
+
+function validationMse({ XVal, yVal }, beta) {
+  const [n, p] = XVal.shape;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    let r = yVal[i];
+    for (let j = 0; j < p; j++) r -= XVal.data[i * p + j] * beta[j];
+    s += r * r;
+  }
+  return s / n;
 }
 
 function meanSquare(v) {
