@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   init, createPool, softRank, softSort, softDtwPairwise, perturbed, DiffoptError,
-  hypergradient, gradSearch, gridSearch, randomSearch, loadDiabetes, standardize, lambdaMax,
+  hypergradient, gradSearch, gridSearch, randomSearch, loadDiabetes, standardize, lambdaMax, LassoHypergrad,
 } from '../dist/index.js';
 import { rng } from './helpers/numeric.mjs';
 
@@ -269,6 +269,21 @@ if (hasWorkers) {
     h0[0] = 3;
     o.bounds[0] = 2;
     sameSearch(await running, want, 'options edited after the call');
+  });
+
+  test('LassoHypergrad.fitAsync on a pool: the same model as fit, bit for bit', async () => {
+    const p = await pool(2);
+    for (const options of [{ folds: 5 }, { model: 'elastic-net', folds: 3, maxIter: 8 }, { validationFraction: 0.3 }]) {
+      const want = new LassoHypergrad(options).fit({ data: dia.X, shape: dia.shape }, yd);
+      const got = await new LassoHypergrad(options).fitAsync({ data: dia.X, shape: dia.shape }, yd, { pool: p });
+      const what = JSON.stringify(options);
+      sameBits(got.coef(), want.coef(), `${what} coef`);
+      sameBits(Float64Array.of(got.intercept), Float64Array.of(want.intercept), `${what} intercept`);
+      sameSearch(got.result, want.result, `${what} search`);
+    }
+    const est = new LassoHypergrad();
+    await rejectsCode(est.fitAsync(Xd, yd, {}), 'type', 'pool', 'no pool');
+    await rejectsCode(est.fitAsync(Xd, yd, { pool: p, threads: 2 }), 'option', 'threads', 'unknown option');
   });
 
   test('closing the pool during a K-fold search rejects it', async () => {

@@ -7,7 +7,8 @@ import { DiffoptError } from '../runtime/errors.js';
 import { choice, knownOptions, vector, type Vector } from '../runtime/input.js';
 import { MODELS, asF64, flag, integer, matrix, sameRows, type Criterion, type HypergradAlgorithm, type LassoModel, type Matrix, type Optimizer } from './common.js';
 import { DIABETES_COLUMNS, DIABETES_VALUES } from './diabetes-data.js';
-import { gradSearch, type SearchResult } from './search.js';
+import { gradSearch, type GradSearchOptions, type SearchResult } from './search.js';
+import type { Pool } from '../pool/pool.js';
 
 /** Options of {@link standardize}. */
 export interface StandardizeOptions {
@@ -143,6 +144,16 @@ export interface LassoHypergradOptions {
   innerTol?: number;
 }
 
+/** A fit's search options and how to map its result back. */
+interface FitJob {
+  search: GradSearchOptions;
+  p: number;
+  mean: Float64Array;
+  scale: Float64Array;
+  ymean: number;
+  intercept: boolean;
+}
+
 /**
  * A Lasso-type estimator whose regularization is selected by gradient-based
  * hyperparameter search (implicit differentiation), in the style of
@@ -181,12 +192,42 @@ export class LassoHypergrad {
   }
 
   /** Selects λ on (X, y) and fits the model there. Returns `this`. */
-  fit(X: Matrix, y: Vector, options?: { shape?: readonly [number, number]; onStep?: Parameters<typeof gradSearch>[0]['onStep'] }): this {
-    const fn = 'LassoHypergrad.fit';
-    const fo = knownOptions(fn, options, ['shape', 'onStep']);
+  fit(X: Matrix, y: Vector, options?: { shape?: readonly [number, number]; onStep?: GradSearchOptions['onStep'] }): this {
+    const job = this.prepareFit('LassoHypergrad.fit', X, y, options, ['shape', 'onStep']);
+    return this.adopt(job, gradSearch(job.search));
+  }
+
+  /**
+   * {@link LassoHypergrad.fit} with the search on a worker pool: the folds of
+   * the cross-validation are solved across its workers; the model is the
+   * same, bit for bit. Resolves to `this`.
+   *
+   * @example
+   * ```ts
+   * import { createPool, LassoHypergrad, loadDiabetes } from 'diffopt';
+   * const pool = await createPool({ threads: 2 });
+   * const { X, y, shape } = loadDiabetes();
+   * const est = await new LassoHypergrad({ folds: 5 }).fitAsync({ data: X, shape }, y, { pool });
+   * est.coef(); // the same bits as new LassoHypergrad({ folds: 5 }).fit(…).coef()
+   * await pool.close();
+   * ```
+   */
+  async fitAsync(X: Matrix, y: Vector, options: { pool: Pool; shape?: readonly [number, number]; onStep?: GradSearchOptions['onStep'] }): Promise<this> {
+    const fn = 'LassoHypergrad.fitAsync';
+    const pool = options?.pool;
+    if (!pool || typeof pool.gradSearch !== 'function') {
+      throw new DiffoptError('type', `${fn}: options.pool must be a pool from createPool()`, 'pool');
+    }
+    const job = this.prepareFit(fn, X, y, options, ['pool', 'shape', 'onStep']);
+    return this.adopt(job, await pool.gradSearch(job.search));
+  }
+
+  /** Checks the data, standardizes it and builds the search's options. */
+  private prepareFit(fn: string, X: Matrix, y: Vector, options: object | undefined, keys: string[]): FitJob {
+    const fo = knownOptions(fn, options, keys);
     const o = this.options;
     const ys = asF64(vector(fn, 'y', y));
-    const x = matrix(fn, 'X', X, ys.length, fo.shape);
+    const x = matrix(fn, 'X', X, ys.length, fo.shape as readonly [number, number] | undefined);
     sameRows(fn, 'y', ys, 'X', x.rows);
     const logistic = o.model === 'sparse-logreg';
     const intercept = !logistic && flag(fn, 'fitIntercept', o.fitIntercept, true);
@@ -203,7 +244,7 @@ export class LassoHypergrad {
     }
     const criterion = o.criterion;
     const holdOut = o.validationFraction !== undefined;
-    const search = gradSearch({
+    const search: GradSearchOptions = {
       model: o.model,
       X: { data: z.X, shape: [x.rows, x.cols] },
       y: yc,
@@ -218,16 +259,21 @@ export class LassoHypergrad {
       ...(o.logLambda0 !== undefined ? { logLambda0: o.logLambda0 } : {}),
       ...(o.innerTol !== undefined ? { innerTol: o.innerTol } : {}),
       ...(fo.onStep !== undefined ? { onStep: fo.onStep as never } : {}),
-    });
-    const beta = new Float64Array(x.cols);
+    };
+    return { search, p: x.cols, mean: z.mean, scale: z.scale, ymean, intercept };
+  }
+
+  /** Takes the search's refit back to the original units. */
+  private adopt(job: FitJob, search: SearchResult): this {
+    const beta = new Float64Array(job.p);
     let shift = 0;
-    for (let j = 0; j < x.cols; j++) {
-      beta[j] = search.best.beta[j] / z.scale[j];
-      shift += z.mean[j] * beta[j];
+    for (let j = 0; j < job.p; j++) {
+      beta[j] = search.best.beta[j] / job.scale[j];
+      shift += job.mean[j] * beta[j];
     }
     this.beta = beta;
-    this.p = x.cols;
-    this.intercept = intercept ? ymean - shift : 0;
+    this.p = job.p;
+    this.intercept = job.intercept ? job.ymean - shift : 0;
     this.lambda = search.best.lambda;
     this.result = search;
     return this;
