@@ -248,19 +248,24 @@ interface Tape {
   samples: { z: Float64Array; y: Float64Array } | null;
 }
 
-function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown, record: boolean, rowBase = 0): Tape {
-  const theta = toJs(fn, vector(fn, 'theta', thetaIn));
-  const [rows, n] = shapeOf(fn, r, call, theta.length);
-  const tapeLen = rows * r.samples * n;
-  const keep = record && !r.user && tapeLen * 16 <= TAPE_BUDGET_BYTES;
-  const samples = keep ? { z: new Float64Array(tapeLen), y: new Float64Array(tapeLen) } : null;
-  const est: PerturbedEstimate = {
+/** A zeroed estimate for `rows` rows of length n. */
+export function emptyEstimate(rows: number, n: number): PerturbedEstimate {
+  return {
     output: new Float64Array(rows * n),
     outputStderr: new Float64Array(rows * n),
     value: new Float64Array(rows),
     valueStderr: new Float64Array(rows),
     valueGrad: new Float64Array(rows * n),
   };
+}
+
+function forward(fn: string, r: Resolved, thetaIn: Vector, call: unknown, record: boolean, rowBase = 0): Tape {
+  const theta = toJs(fn, vector(fn, 'theta', thetaIn));
+  const [rows, n] = shapeOf(fn, r, call, theta.length);
+  const tapeLen = rows * r.samples * n;
+  const keep = record && !r.user && tapeLen * 16 <= TAPE_BUDGET_BYTES;
+  const samples = keep ? { z: new Float64Array(tapeLen), y: new Float64Array(tapeLen) } : null;
+  const est = emptyEstimate(rows, n);
   const ys = eachBatch(r, theta, rows, n, (row0, count, ysRow) => {
     const t = count * n;
     guarded(fn, (ex) => {

@@ -14,7 +14,7 @@ import { current, init } from '../runtime/instance.js';
 import { batchShape, knownOptions, positive, vector, type Vector } from '../runtime/input.js';
 import { pack, type PairwiseOptions, type Packed } from '../dtw/batch.js';
 import type { Series } from '../dtw/series.js';
-import { perturbed, type OracleSpec, type PerturbedEstimate, type PerturbedOptions } from '../perturb.js';
+import { emptyEstimate, perturbed, type OracleSpec, type PerturbedEstimate, type PerturbedOptions } from '../perturb.js';
 import { softRank, softSort, type SoftSortOptions } from '../sort.js';
 import { runAsync, type Loop } from '../lasso/drive.js';
 import { hypergradientLoop, planHypergradient, type HypergradientOptions, type HypergradientResult } from '../lasso/hypergradient.js';
@@ -299,13 +299,7 @@ export async function createPool(options?: PoolOptions): Promise<Pool> {
       }, [part.buffer]));
     }
     const parts = await gather(jobs);
-    const est: PerturbedEstimate = {
-      output: new Float64Array(rows * n),
-      outputStderr: new Float64Array(rows * n),
-      value: new Float64Array(rows),
-      valueStderr: new Float64Array(rows),
-      valueGrad: new Float64Array(rows * n),
-    };
+    const est = emptyEstimate(rows, n);
     parts.forEach((p, i) => {
       const r0 = bounds[i];
       est.output.set(p.output, r0 * n);
