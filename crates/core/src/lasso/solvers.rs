@@ -263,6 +263,147 @@ pub fn log_gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work
     (gap.max(0.0), loss + l1)
 }
 
+/// What distinguishes the two differentiated coordinate descents; the epoch
+/// loop ([`cd_epochs`]) is shared. All methods are `#[inline(always)]`, so
+/// each instantiation compiles to the loop written out by hand.
+trait Coordinate {
+    /// Duality gap and primal objective at β (refreshing `ws`).
+    fn gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work) -> (f64, f64);
+    /// L_j from ‖X_j‖² and n.
+    fn lipschitz(sq: f64, nf: f64) -> f64;
+    /// The new β_j from the old one.
+    fn update(xj: &[f64], old: f64, lj: f64, j: usize, pen: &Penalty, nf: f64, ws: &Work) -> f64;
+    /// The new Jacobian entry ∂β_j/∂h_k (β_j = `new` ≠ 0, sign s) from the
+    /// old one, `dzk` = X·∂β/∂h_k.
+    #[allow(clippy::too_many_arguments)]
+    fn jacobian(xj: &[f64], jold: f64, dzk: &[f64], lj: f64, new: f64, s: f64, j: usize, k: usize, pen: &Penalty, nf: f64, ws: &Work) -> f64;
+    /// Bookkeeping after β_j moved from `old` to `new`.
+    fn moved(xj: &[f64], y: &[f64], old: f64, new: f64, ws: &mut Work);
+}
+
+/// Cyclic coordinate descent on the residual (quadratic models).
+struct Quadratic;
+
+impl Coordinate for Quadratic {
+    #[inline(always)]
+    fn gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work) -> (f64, f64) {
+        quad_gap(d, y, pen, beta, ws)
+    }
+    #[inline(always)]
+    fn lipschitz(sq: f64, nf: f64) -> f64 {
+        sq / nf
+    }
+    #[inline(always)]
+    fn update(xj: &[f64], old: f64, lj: f64, j: usize, pen: &Penalty, nf: f64, ws: &Work) -> f64 {
+        soft_threshold(lj * old + dot(xj, &ws.r) / nf, pen.l1[j]) / (lj + pen.l2)
+    }
+    #[inline(always)]
+    fn jacobian(xj: &[f64], jold: f64, dzk: &[f64], lj: f64, new: f64, s: f64, j: usize, k: usize, pen: &Penalty, nf: f64, _: &Work) -> f64 {
+        let du = lj * jold - dot(xj, dzk) / nf;
+        (du - s * pen.dl1(j, k) - new * pen.dl2(k)) / (lj + pen.l2)
+    }
+    #[inline(always)]
+    fn moved(xj: &[f64], _: &[f64], old: f64, new: f64, ws: &mut Work) {
+        axpy(old - new, xj, &mut ws.r);
+    }
+}
+
+/// Proximal coordinate descent with steps 1/L_j (sparse logistic regression).
+struct Logistic;
+
+impl Coordinate for Logistic {
+    #[inline(always)]
+    fn gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work) -> (f64, f64) {
+        log_gap(d, y, pen, beta, ws)
+    }
+    #[inline(always)]
+    fn lipschitz(sq: f64, nf: f64) -> f64 {
+        sq / (4.0 * nf)
+    }
+    #[inline(always)]
+    fn update(xj: &[f64], old: f64, lj: f64, j: usize, pen: &Penalty, nf: f64, ws: &Work) -> f64 {
+        let g = -dot(xj, &ws.yp) / nf;
+        soft_threshold(old - g / lj, pen.l1[j] / lj)
+    }
+    #[inline(always)]
+    fn jacobian(xj: &[f64], jold: f64, dzk: &[f64], lj: f64, _: f64, s: f64, j: usize, k: usize, pen: &Penalty, nf: f64, ws: &Work) -> f64 {
+        jold - dot3(xj, &ws.w, dzk) / (nf * lj) - s * pen.dl1(j, k) / lj
+    }
+    #[inline(always)]
+    fn moved(xj: &[f64], y: &[f64], old: f64, new: f64, ws: &mut Work) {
+        // z = Xβ moves along X_j; the probabilities follow.
+        let delta = new - old;
+        for i in 0..xj.len() {
+            ws.r[i] += delta * xj[i];
+            let (pm, pp) = sigmoid_pair(y[i] * ws.r[i]);
+            ws.pr[i] = pm;
+            ws.yp[i] = y[i] * pm;
+            ws.w[i] = pm * pp;
+        }
+    }
+}
+
+/// The epoch loop of both: test the gap, sweep the coordinates (carrying
+/// the Jacobian with `jac`), record β after every epoch with `record`.
+#[allow(clippy::too_many_arguments)]
+fn cd_epochs<C: Coordinate>(
+    d: &Design,
+    y: &[f64],
+    pen: &Penalty,
+    beta: &mut [f64],
+    opts: &SolveOptions,
+    ws: &mut Work,
+    mut jac: Option<JacCd>,
+    mut record: Option<&mut Vec<f64>>,
+    logistic: bool,
+) -> Result<FitInfo, KernelError> {
+    let (n, p) = (d.n, d.p);
+    let nf = n as f64;
+    ws.ensure(n, p)?;
+    let target = opts.tol * objective_at_zero(logistic, y);
+    if let Some(rec) = record.as_deref_mut() {
+        push(rec, beta)?;
+    }
+    let mut epochs = 0;
+    loop {
+        let (gap, obj) = C::gap(d, y, pen, beta, ws);
+        if gap <= target || epochs >= opts.max_iter {
+            return Ok(FitInfo { gap, objective: obj, iterations: epochs, converged: gap <= target, polished: false });
+        }
+        for j in 0..p {
+            let sq = d.sq_norms[j];
+            if sq == 0.0 {
+                beta[j] = 0.0;
+                continue;
+            }
+            let lj = C::lipschitz(sq, nf);
+            let xj = d.col(j);
+            let old = beta[j];
+            let new = C::update(xj, old, lj, j, pen, nf, ws);
+            if let Some(jc) = jac.as_mut() {
+                let s = sign(new);
+                for k in 0..jc.m {
+                    let jold = jc.jac[k * p + j];
+                    let dzk = &mut jc.dz[k * n..(k + 1) * n];
+                    let jnew = if new != 0.0 { C::jacobian(xj, jold, dzk, lj, new, s, j, k, pen, nf, ws) } else { 0.0 };
+                    if jnew != jold {
+                        axpy(jnew - jold, xj, dzk);
+                        jc.jac[k * p + j] = jnew;
+                    }
+                }
+            }
+            if new != old {
+                C::moved(xj, y, old, new, ws);
+                beta[j] = new;
+            }
+        }
+        epochs += 1;
+        if let Some(rec) = record.as_deref_mut() {
+            push(rec, beta)?;
+        }
+    }
+}
+
 /// Coordinate descent for the quadratic models, from the warm start `beta`.
 /// With `jac`, carries dβ/dh along (forward mode, MATH.md §4); with
 /// `record`, appends β before the first and after every epoch (backward mode).
@@ -273,60 +414,10 @@ pub fn cd_quadratic(
     beta: &mut [f64],
     opts: &SolveOptions,
     ws: &mut Work,
-    mut jac: Option<JacCd>,
-    mut record: Option<&mut Vec<f64>>,
+    jac: Option<JacCd>,
+    record: Option<&mut Vec<f64>>,
 ) -> Result<FitInfo, KernelError> {
-    let (n, p) = (d.n, d.p);
-    let nf = n as f64;
-    ws.ensure(n, p)?;
-    let target = opts.tol * objective_at_zero(false, y);
-    if let Some(rec) = record.as_deref_mut() {
-        push(rec, beta)?;
-    }
-    let mut epochs = 0;
-    loop {
-        let (gap, obj) = quad_gap(d, y, pen, beta, ws);
-        if gap <= target || epochs >= opts.max_iter {
-            return Ok(FitInfo { gap, objective: obj, iterations: epochs, converged: gap <= target, polished: false });
-        }
-        for j in 0..p {
-            let sq = d.sq_norms[j];
-            if sq == 0.0 {
-                beta[j] = 0.0;
-                continue;
-            }
-            let lj = sq / nf;
-            let xj = d.col(j);
-            let old = beta[j];
-            let denom = lj + pen.l2;
-            let new = soft_threshold(lj * old + dot(xj, &ws.r) / nf, pen.l1[j]) / denom;
-            if let Some(jc) = jac.as_mut() {
-                let s = sign(new);
-                for k in 0..jc.m {
-                    let jold = jc.jac[k * p + j];
-                    let dzk = &mut jc.dz[k * n..(k + 1) * n];
-                    let jnew = if new != 0.0 {
-                        let du = lj * jold - dot(xj, dzk) / nf;
-                        (du - s * pen.dl1(j, k) - new * pen.dl2(k)) / denom
-                    } else {
-                        0.0
-                    };
-                    if jnew != jold {
-                        axpy(jnew - jold, xj, dzk);
-                        jc.jac[k * p + j] = jnew;
-                    }
-                }
-            }
-            if new != old {
-                axpy(old - new, xj, &mut ws.r);
-                beta[j] = new;
-            }
-        }
-        epochs += 1;
-        if let Some(rec) = record.as_deref_mut() {
-            push(rec, beta)?;
-        }
-    }
+    cd_epochs::<Quadratic>(d, y, pen, beta, opts, ws, jac, record, false)
 }
 
 fn push(rec: &mut Vec<f64>, beta: &[f64]) -> Result<(), KernelError> {
@@ -345,66 +436,10 @@ pub fn prox_cd_logistic(
     beta: &mut [f64],
     opts: &SolveOptions,
     ws: &mut Work,
-    mut jac: Option<JacCd>,
-    mut record: Option<&mut Vec<f64>>,
+    jac: Option<JacCd>,
+    record: Option<&mut Vec<f64>>,
 ) -> Result<FitInfo, KernelError> {
-    let (n, p) = (d.n, d.p);
-    let nf = n as f64;
-    ws.ensure(n, p)?;
-    let target = opts.tol * objective_at_zero(true, y);
-    if let Some(rec) = record.as_deref_mut() {
-        push(rec, beta)?;
-    }
-    let mut epochs = 0;
-    loop {
-        let (gap, obj) = log_gap(d, y, pen, beta, ws);
-        if gap <= target || epochs >= opts.max_iter {
-            return Ok(FitInfo { gap, objective: obj, iterations: epochs, converged: gap <= target, polished: false });
-        }
-        for j in 0..p {
-            let sq = d.sq_norms[j];
-            if sq == 0.0 {
-                beta[j] = 0.0;
-                continue;
-            }
-            let lj = sq / (4.0 * nf);
-            let xj = d.col(j);
-            let old = beta[j];
-            let g = -dot(xj, &ws.yp) / nf;
-            let new = soft_threshold(old - g / lj, pen.l1[j] / lj);
-            if let Some(jc) = jac.as_mut() {
-                let s = sign(new);
-                for k in 0..jc.m {
-                    let jold = jc.jac[k * p + j];
-                    let dzk = &mut jc.dz[k * n..(k + 1) * n];
-                    let jnew = if new != 0.0 {
-                        jold - dot3(xj, &ws.w, dzk) / (nf * lj) - s * pen.dl1(j, k) / lj
-                    } else {
-                        0.0
-                    };
-                    if jnew != jold {
-                        axpy(jnew - jold, xj, dzk);
-                        jc.jac[k * p + j] = jnew;
-                    }
-                }
-            }
-            if new != old {
-                let delta = new - old;
-                beta[j] = new;
-                for i in 0..n {
-                    ws.r[i] += delta * xj[i];
-                    let (pm, pp) = sigmoid_pair(y[i] * ws.r[i]);
-                    ws.pr[i] = pm;
-                    ws.yp[i] = y[i] * pm;
-                    ws.w[i] = pm * pp;
-                }
-            }
-        }
-        epochs += 1;
-        if let Some(rec) = record.as_deref_mut() {
-            push(rec, beta)?;
-        }
-    }
+    cd_epochs::<Logistic>(d, y, pen, beta, opts, ws, jac, record, true)
 }
 
 /// Proximal Newton for the sparse logistic regression: at β, coordinate
