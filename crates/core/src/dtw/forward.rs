@@ -91,6 +91,18 @@ fn claim(bufs: &mut [Vec<f64>; 3], ranges: &mut [(usize, usize); 3], k: usize, d
     ranges[s] = d.range();
 }
 
+/// The slices diagonal k's recursion reads and writes, for the cells `d` of
+/// the rolling buffers: (out, left, up, diag), i.e. the cells themselves and
+/// their predecessors V[i, j−1], V[i−1, j] and V[i−1, j−1], index t ↔ row
+/// d.lo + t.
+#[inline(always)]
+fn stencil(bufs: &mut [Vec<f64>; 3], k: usize, d: Diag) -> (&mut [f64], &[f64], &[f64], &[f64]) {
+    let (cur, p1, p2) = slots(bufs, k);
+    let len = d.len();
+    let (a, b) = (d.lo, d.lo - 1);
+    (&mut cur[a..a + len], &p1[a..a + len], &p1[b..b + len], &p2[b..b + len])
+}
+
 /// V[m,n] (γ = 1 units) of the table with rows `lo`/`hi` (see
 /// [`super::geometry::band_rows`]).
 /// `sym`: the table is symmetric (a series against itself; see [`half`]).
@@ -105,17 +117,14 @@ pub fn value<C: Field>(m: usize, n: usize, lo: &[u32], hi: &[u32], cost: &C, sym
             continue;
         }
         cost.fill(k, d, &mut r.c);
-        let (cur, p1, p2) = slots(&mut r.v, k);
-        let len = d.len();
-        let (a, b) = (d.lo, d.lo - 1);
-        let out = &mut cur[a..a + len];
-        let (left, up, diag) = (&p1[a..a + len], &p1[b..b + len], &p2[b..b + len]);
+        let (out, left, up, diag) = stencil(&mut r.v, k, d);
+        let (len, a) = (d.len(), d.lo);
         let c = &r.c[a..a + len];
         for t in 0..len {
             out[t] = c[t] + softmin3_value(left[t], diag[t], up[t]);
         }
         if sym {
-            mirror(cur, full, k);
+            mirror(&mut r.v[k % 3], full, k);
         }
     }
     Ok(r.v[(m + n) % 3][m])
@@ -160,14 +169,9 @@ pub fn value_jvp<C: Field, Z: Field>(
             }
             Tangent::Entropy => true,
         };
-        let (cur, p1, p2) = slots(&mut r.v, k);
-        let (dcur, dp1, dp2) = slots(&mut r.dv, k);
-        let len = d.len();
-        let (a, b) = (d.lo, d.lo - 1);
-        let out = &mut cur[a..a + len];
-        let dout = &mut dcur[a..a + len];
-        let (left, up, diag) = (&p1[a..a + len], &p1[b..b + len], &p2[b..b + len]);
-        let (dleft, dup, ddiag) = (&dp1[a..a + len], &dp1[b..b + len], &dp2[b..b + len]);
+        let (out, left, up, diag) = stencil(&mut r.v, k, d);
+        let (dout, dleft, dup, ddiag) = stencil(&mut r.dv, k, d);
+        let (len, a) = (d.len(), d.lo);
         let c = &r.c[a..a + len];
         let z = &r.z[a..a + len];
         for t in 0..len {
@@ -177,8 +181,8 @@ pub fn value_jvp<C: Field, Z: Field>(
             dout[t] = if entropy { sm.entropy } else { z[t] } + inner;
         }
         if sym {
-            mirror(cur, full, k);
-            mirror(dcur, full, k);
+            mirror(&mut r.v[k % 3], full, k);
+            mirror(&mut r.dv[k % 3], full, k);
         }
     }
     let s = (m + n) % 3;
@@ -209,11 +213,8 @@ pub fn tape<C: Field>(
             continue;
         }
         cost.fill(k, d, &mut r.c);
-        let (cur, p1, p2) = slots(&mut r.v, k);
-        let len = d.len();
-        let (a, b) = (d.lo, d.lo - 1);
-        let out = &mut cur[a..a + len];
-        let (left, up, diag) = (&p1[a..a + len], &p1[b..b + len], &p2[b..b + len]);
+        let (out, left, up, diag) = stencil(&mut r.v, k, d);
+        let (len, a) = (d.len(), d.lo);
         let c = &r.c[a..a + len];
         let span = d.off..d.off + len;
         let (ql, qd, qu) = (&mut pl[span.clone()], &mut pd[span.clone()], &mut pu[span]);
@@ -226,7 +227,7 @@ pub fn tape<C: Field>(
         }
         if sym {
             // Transposition swaps "from the left" and "from above".
-            mirror(cur, full, k);
+            mirror(&mut r.v[k % 3], full, k);
             for i in (k / 2 + 1).max(full.lo)..=full.hi {
                 let (a, b) = (full.off + i - full.lo, full.off + (k - i) - full.lo);
                 pl[a] = pu[b];
@@ -248,11 +249,8 @@ pub fn store_values<C: Field>(m: usize, n: usize, diags: &[Diag], cost: &C, r: &
             continue;
         }
         cost.fill(k, d, &mut r.c);
-        let (cur, p1, p2) = slots(&mut r.v, k);
-        let len = d.len();
-        let (a, b) = (d.lo, d.lo - 1);
-        let out = &mut cur[a..a + len];
-        let (left, up, diag) = (&p1[a..a + len], &p1[b..b + len], &p2[b..b + len]);
+        let (out, left, up, diag) = stencil(&mut r.v, k, d);
+        let (len, a) = (d.len(), d.lo);
         let c = &r.c[a..a + len];
         let st = &mut vals[d.off..d.off + len];
         for t in 0..len {
@@ -275,11 +273,8 @@ pub fn hard<C: Field>(m: usize, n: usize, lo: &[u32], hi: &[u32], cost: &C, r: &
             continue;
         }
         cost.fill(k, d, &mut r.c);
-        let (cur, p1, p2) = slots(&mut r.v, k);
-        let len = d.len();
-        let (a, b) = (d.lo, d.lo - 1);
-        let out = &mut cur[a..a + len];
-        let (left, up, diag) = (&p1[a..a + len], &p1[b..b + len], &p2[b..b + len]);
+        let (out, left, up, diag) = stencil(&mut r.v, k, d);
+        let (len, a) = (d.len(), d.lo);
         let c = &r.c[a..a + len];
         for t in 0..len {
             let p = if left[t] < up[t] { left[t] } else { up[t] };
