@@ -12,8 +12,9 @@ import { createPool, gradSearch, gridSearch, loadDiabetes, standardize, trainTes
 
 const HELP = `usage: node examples/cli.mjs tune [file.csv] [options]
 
-Tunes λ of a Lasso (or elastic net) by gradient descent on the held-out error,
-with hypergradients by implicit differentiation, then compares with a grid search.
+Tunes λ of a Lasso (or elastic net) by gradient descent on the held-out error
+(or the K-fold CV error with --folds), with hypergradients by implicit
+differentiation, then compares with a grid search.
 Without a file it runs on the built-in diabetes data (442 patients, 10 features).
 
 options:
@@ -27,7 +28,7 @@ options:
   --grid N              points of the comparison grid (default 100)
   --folds K             criterion: K-fold cross-validation on the training rows
                         (the validation rows then only score the selected model)
-  --threads T           solve the folds on T worker threads (default 1; needs --folds
+  --threads T           solve the folds on T worker threads (1–256, default 1; needs --folds
                         to gain anything; same results bit for bit)
   --help                this text
 
@@ -58,7 +59,7 @@ function parseArgs(args) {
       case '--max-iter': o.maxIter = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 1); break;
       case '--grid': o.grid = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 2); break;
       case '--folds': o.folds = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 2); break;
-      case '--threads': o.threads = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 1 && x <= 64); break;
+      case '--threads': o.threads = num(take(i++, a), a, (x) => Number.isInteger(x) && x >= 1 && x <= 256); break;
       default:
         if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
         if (o.file) throw new Error(`one CSV file only (got '${o.file}' and '${a}')`);
@@ -160,6 +161,12 @@ export async function tuneDemo(args) {
     // K-fold CV on the training rows, or the validation rows as the criterion
     ...(o.folds ? { folds: o.folds } : validation),
   };
+  const nTrain = split.XTrain.shape[0];
+  if (o.folds > nTrain) {
+    console.error(`tune: --folds ${o.folds} is more than the ${nTrain} training rows`);
+    process.exitCode = 2;
+    return;
+  }
   const what = o.folds ? `${o.folds}-fold CV MSE` : 'held-out MSE';
   console.log(`  split: ${split.XTrain.shape[0]} train / ${split.XVal.shape[0]} validation rows (seed ${o.seed}); features standardized with training statistics`);
   console.log(`  criterion: ${what}${o.folds ? ' on the training rows' : ''}; gradient search: ${o.optimizer}, ${o.algorithm} hypergradients, log λ kept in [log λmax − 12, log λmax]`);
@@ -170,6 +177,9 @@ export async function tuneDemo(args) {
   if (pool) console.log(`  ${o.threads} worker threads${o.folds ? ', the folds split across them' : ' (one split: it runs on one of them)'}`);
   try {
     await compare(o, data, std, problem, validation, what, pool);
+  } catch (err) {
+    console.error(`tune: ${err.message}`);
+    process.exitCode = 1;
   } finally {
     await pool?.close();
   }
@@ -179,10 +189,13 @@ async function compare(o, data, std, problem, validation, what, pool) {
   const p = data.shape[1];
   const search = (options) => (pool ? pool.gradSearch(options) : gradSearch(options));
   const grid = (options) => (pool ? pool.gridSearch(options) : gridSearch(options));
-  // A tiny run of both searches first, so neither timing below pays for
-  // compiling the JavaScript and tiering up the wasm.
-  await grid({ ...problem, count: 3 });
-  await search({ ...problem, maxIter: 2 });
+  // A tiny run of both searches first (on every worker of a pool: a call
+  // without folds starts on the next worker in turn), so neither timing
+  // below pays for compiling the JavaScript and tiering up the wasm.
+  for (let w = 0; w < (pool ? o.threads : 1); w++) {
+    await grid({ ...problem, count: 3 });
+    await search({ ...problem, maxIter: 2 });
+  }
   const tty = Boolean(process.stdout.isTTY);
   let grad;
   try {
@@ -203,7 +216,8 @@ async function compare(o, data, std, problem, validation, what, pool) {
   console.log(`  ${what} ${fmt(best.value, 6)} (RMSE ${fmt(Math.sqrt(best.value))} in target units)`);
   if (o.folds) {
     // the refit on all training rows, scored on the rows no fold has seen
-    console.log(`  validation MSE of the refit model ${fmt(validationMse(validation, best.beta), 6)} (RMSE ${fmt(Math.sqrt(validationMse(validation, best.beta)))}; the training mean alone gives ${fmt(Math.sqrt(meanSquare(validation.yVal)))})`);
+    const mse = validationMse(validation, best.beta);
+    console.log(`  validation MSE of the refit model ${fmt(mse, 6)} (RMSE ${fmt(Math.sqrt(mse))}; the training mean alone gives ${fmt(Math.sqrt(meanSquare(validation.yVal)))})`);
   } else {
     console.log(`  (the training mean alone gives RMSE ${fmt(Math.sqrt(meanSquare(validation.yVal)))})`);
   }

@@ -64,12 +64,11 @@ export function throwsCode(fn, code, argument, what = '') {
  * digits: pins a computation bit for bit (the same digest in every runtime).
  */
 export function bitsDigest(...parts) {
-  const buf = new Float64Array(1);
-  const bytes = new Uint8Array(buf.buffer);
+  const view = new DataView(new ArrayBuffer(8));
   let h = 0xcbf29ce484222325n;
   const mix = (v) => {
-    buf[0] = v;
-    for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    view.setFloat64(0, v, true); // little-endian on every host
+    for (let i = 0; i < 8; i++) h = ((h ^ BigInt(view.getUint8(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
   };
   for (const p of parts) {
     if (typeof p === 'number') mix(p);

@@ -172,7 +172,7 @@ interface FitJob {
  */
 export class LassoHypergrad {
   readonly options: LassoHypergradOptions;
-  /** The search behind the last `fit`. */
+  /** The search behind the last `fit` / `fitAsync` to finish. */
   result: SearchResult | null = null;
   /** Intercept (original units). */
   intercept = 0;
@@ -214,10 +214,12 @@ export class LassoHypergrad {
    */
   async fitAsync(X: Matrix, y: Vector, options: { pool: Pool; shape?: readonly [number, number]; onStep?: GradSearchOptions['onStep'] }): Promise<this> {
     const fn = 'LassoHypergrad.fitAsync';
+    knownOptions(fn, options, ['pool', 'shape', 'onStep']);
     const pool = options?.pool;
     if (!pool || typeof pool.gradSearch !== 'function') {
       throw new DiffoptError('type', `${fn}: options.pool must be a pool from createPool()`, 'pool');
     }
+    // (errors of the search itself name pool.gradSearch, as fit's name gradSearch)
     const job = this.prepareFit(fn, X, y, options, ['pool', 'shape', 'onStep']);
     return this.adopt(job, await pool.gradSearch(job.search));
   }

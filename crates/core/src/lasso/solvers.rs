@@ -267,6 +267,8 @@ pub fn log_gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work
 /// loop ([`cd_epochs`]) is shared. All methods are `#[inline(always)]`, so
 /// each instantiation compiles to the loop written out by hand.
 trait Coordinate {
+    /// The logistic loss (for P(0), the scale of the stopping tolerance).
+    const LOGISTIC: bool;
     /// Duality gap and primal objective at β (refreshing `ws`).
     fn gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work) -> (f64, f64);
     /// L_j from ‖X_j‖² and n.
@@ -285,6 +287,7 @@ trait Coordinate {
 struct Quadratic;
 
 impl Coordinate for Quadratic {
+    const LOGISTIC: bool = false;
     #[inline(always)]
     fn gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work) -> (f64, f64) {
         quad_gap(d, y, pen, beta, ws)
@@ -312,6 +315,7 @@ impl Coordinate for Quadratic {
 struct Logistic;
 
 impl Coordinate for Logistic {
+    const LOGISTIC: bool = true;
     #[inline(always)]
     fn gap(d: &Design, y: &[f64], pen: &Penalty, beta: &[f64], ws: &mut Work) -> (f64, f64) {
         log_gap(d, y, pen, beta, ws)
@@ -355,12 +359,11 @@ fn cd_epochs<C: Coordinate>(
     ws: &mut Work,
     mut jac: Option<JacCd>,
     mut record: Option<&mut Vec<f64>>,
-    logistic: bool,
 ) -> Result<FitInfo, KernelError> {
     let (n, p) = (d.n, d.p);
     let nf = n as f64;
     ws.ensure(n, p)?;
-    let target = opts.tol * objective_at_zero(logistic, y);
+    let target = opts.tol * objective_at_zero(C::LOGISTIC, y);
     if let Some(rec) = record.as_deref_mut() {
         push(rec, beta)?;
     }
@@ -417,7 +420,7 @@ pub fn cd_quadratic(
     jac: Option<JacCd>,
     record: Option<&mut Vec<f64>>,
 ) -> Result<FitInfo, KernelError> {
-    cd_epochs::<Quadratic>(d, y, pen, beta, opts, ws, jac, record, false)
+    cd_epochs::<Quadratic>(d, y, pen, beta, opts, ws, jac, record)
 }
 
 fn push(rec: &mut Vec<f64>, beta: &[f64]) -> Result<(), KernelError> {
@@ -439,7 +442,7 @@ pub fn prox_cd_logistic(
     jac: Option<JacCd>,
     record: Option<&mut Vec<f64>>,
 ) -> Result<FitInfo, KernelError> {
-    cd_epochs::<Logistic>(d, y, pen, beta, opts, ws, jac, record, true)
+    cd_epochs::<Logistic>(d, y, pen, beta, opts, ws, jac, record)
 }
 
 /// Proximal Newton for the sparse logistic regression: at β, coordinate
