@@ -1,4 +1,6 @@
-// Worker pool benchmark (npm run bench:pool, or node bench/pool.mjs [--quick] [--threads 2]).
+// Worker pool benchmark (npm run bench:pool, or node bench/pool.mjs
+// [--quick] [--threads 2] [--filter RE] [--out FILE]); results JSON in
+// bench/results/pool.json (latest-pool-quick.json with --quick).
 //
 // Wall-clock time of a large batch through createPool({ threads }) against
 // the single-threaded call on this thread, and against a 1-worker pool
@@ -14,29 +16,25 @@
 // idle-core count printed first (os.loadavg).
 import os from 'node:os';
 import { init, createPool, softRank, softDtwPairwise, perturbed, gradSearch, gridSearch } from '../dist/index.js';
+import { SplitMix64 } from './lib/inputs.mjs';
+import { machine, writeJson } from './lib/report.mjs';
+import { benchArgs, selectCases } from './lib/setup.mjs';
+import { median } from './lib/timing.mjs';
 
-const quick = process.argv.includes('--quick');
-const ti = process.argv.indexOf('--threads');
-const THREADS = ti > 0 ? Number(process.argv[ti + 1]) : 2;
-const REPS = quick ? 3 : 7;
+const args = benchArgs('pool');
+const THREADS = Number(args.option('--threads', '2'));
+const REPS = args.quick ? 3 : 7;
 
 await init();
 
-// SplitMix64-ish uniform generator (fresh inputs per repetition).
-let s = 12345n;
-const u = () => {
-  s = (s + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-  let z = s;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-  return Number((z ^ (z >> 31n)) >> 11n) / 2 ** 53;
-};
+// Fresh inputs per repetition, uniform in [-1, 1).
+const rand = new SplitMix64(12345n);
+const u = () => rand.uniform();
 const vec = (n) => {
   const v = new Float64Array(n);
   for (let i = 0; i < n; i++) v[i] = u() * 2 - 1;
   return v;
 };
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const same = (a, b) => {
   const x = new BigUint64Array(a.buffer, a.byteOffset, a.length);
   const y = new BigUint64Array(b.buffer, b.byteOffset, b.length);
@@ -45,7 +43,7 @@ const same = (a, b) => {
   return true;
 };
 
-// A sparse regression problem: 20 of p features matter, noise σ = 1.
+// A sparse regression problem: 20 of p features matter, noise uniform in [-1, 1).
 const regression = (n, p) => {
   const X = vec(n * p);
   const y = new Float64Array(n);
@@ -113,13 +111,14 @@ const cases = [
   },
 ];
 
+const selected = selectCases(cases, (c) => c.label, args.filter);
 const ms = (t) => `${t.toFixed(t < 10 ? 2 : 1)} ms`;
 console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`threads = ${THREADS}, median of ${REPS} runs (3 for pairwise), wall clock\n`);
 const one = await createPool({ threads: 1 });
 const many = await createPool({ threads: THREADS });
 const rows = [];
-for (const c of cases) {
+for (const c of selected) {
   const t = { single: [], one: [], many: [] };
   let ok = true;
   // Pairwise runs take seconds: fewer repetitions, no warm-up needed.
@@ -150,6 +149,15 @@ for (const c of cases) {
 }
 await one.close();
 await many.close();
+writeJson(args.out, {
+  benchmark: 'pool',
+  date: new Date().toISOString(),
+  quick: args.quick,
+  threads: THREADS,
+  machine: machine(),
+  timing: `per case: median of ${REPS} (3 for the heavy cases) wall-clock runs of the direct call, a 1-worker pool and a ${THREADS}-worker pool, interleaved`,
+  cases: rows.map((r) => ({ ...r, ratio_single_over_pool: r.single / r.many, ratio_pool1_over_pool: r.one / r.many })),
+});
 if (rows.some((r) => !r.ok)) {
   console.error('pool results differ from the single-threaded call');
   process.exit(1);
