@@ -286,6 +286,19 @@ if (hasWorkers) {
     await rejectsCode(est.fitAsync(Xd, yd, { pool: p, threads: 2 }), 'option', 'threads', 'unknown option');
   });
 
+  test('an onStep callback that throws rejects the pool search with its error; the pool stays usable', async () => {
+    const p = await pool(2);
+    const boom = new Error('stop here');
+    try {
+      await p.gradSearch({ X: Xd, y: yd, folds: 5, onStep: (s, i) => { if (i === 1) throw boom; } });
+      assert.unreachable('expected the callback error');
+    } catch (err) {
+      assert.is(err, boom);
+    }
+    const o = { X: Xd, y: yd, folds: 5, maxIter: 4 };
+    sameSearch(await p.gradSearch(o), gradSearch(o), 'after a throwing callback');
+  });
+
   test('closing the pool during a K-fold search rejects it', async () => {
     const p = await createPool({ threads: 2 });
     const running = p.gradSearch({ X: Xd, y: yd, folds: 5, maxIter: 30 });
