@@ -73,16 +73,9 @@ impl Oracle {
         let key = |v: f64| if maximize { order_key(v) } else { !order_key(v) };
         match self {
             Self::Argmax => {
-                let mut best = 0;
-                for i in 1..n {
-                    let better = if maximize { theta[i] > theta[best] } else { theta[i] < theta[best] };
-                    if better {
-                        best = i;
-                    }
-                }
                 y.fill(0.0);
                 if n > 0 {
-                    y[best] = 1.0;
+                    y[first_best(theta, maximize)] = 1.0;
                 }
             }
             Self::TopK(k) => {
@@ -180,6 +173,29 @@ fn shortest_path(cost: &[f64], rows: usize, cols: usize, y: &mut [f64], sc: &mut
     }
 }
 
+/// The first index of the largest (`maximize`) or smallest entry of a
+/// non-empty, NaN-free slice — what a strict `>` / `<` scan keeps — found in
+/// two passes: the extreme value with four independent accumulators (no
+/// loop-carried dependency on a reloaded θ[best]), then its first
+/// occurrence. Comparisons only, so the index is exactly the scan's (±0
+/// compare equal in both).
+fn first_best(theta: &[f64], maximize: bool) -> usize {
+    let pick = |a: f64, b: f64| if (maximize && b > a) || (!maximize && b < a) { b } else { a };
+    let mut acc = [theta[0]; 4];
+    let chunks = theta.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] = pick(acc[l], c[l]);
+        }
+    }
+    let mut best = pick(pick(acc[0], acc[1]), pick(acc[2], acc[3]));
+    for &v in tail {
+        best = pick(best, v);
+    }
+    theta.iter().position(|&v| v == best).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +206,34 @@ mod tests {
         let mut y = vec![0.0; theta.len()];
         o.solve(theta, maximize, &mut y, &mut sc);
         y
+    }
+
+    #[test]
+    fn first_best_is_the_strict_scan() {
+        let scan = |t: &[f64], maximize: bool| {
+            let mut best = 0;
+            for i in 1..t.len() {
+                if (maximize && t[i] > t[best]) || (!maximize && t[i] < t[best]) {
+                    best = i;
+                }
+            }
+            best
+        };
+        let mut s = 0x9e37_79b9u64;
+        for len in 1..40 {
+            for _ in 0..50 {
+                // few distinct values, so ties (and ±0) are common
+                let t: Vec<f64> = (0..len)
+                    .map(|_| {
+                        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        [-1.0, -0.0, 0.0, 0.5, 2.0, 2.0][(s >> 33) as usize % 6]
+                    })
+                    .collect();
+                for maximize in [true, false] {
+                    assert_eq!(first_best(&t, maximize), scan(&t, maximize), "{t:?} {maximize}");
+                }
+            }
+        }
     }
 
     #[test]
