@@ -64,7 +64,8 @@ export class PoolCriterion implements AsyncEvaluator {
   private closed = false;
 
   private constructor(private readonly fn: string, private readonly holders: Holder[], facts: Float64Array[]) {
-    this.lambdaMax = facts[0][0];
+    // Only the refitting (last) piece builds the all-rows data behind λ_max.
+    this.lambdaMax = facts[facts.length - 1][0];
     this.m = facts[0][1];
     this.p = facts[0][2];
     this.count = facts.reduce((a, f) => a + f[3], 0);

@@ -137,7 +137,9 @@ pub struct Session {
     pub p: usize,
     /// Number of hyperparameters.
     pub m: usize,
-    /// λ_max of the training data (the full data for K-fold).
+    /// λ_max of the training data (the full data for K-fold); NaN for a
+    /// [`Part::Folds`] piece without the refit (it never builds the
+    /// all-rows design).
     pub lambda_max: f64,
     pub part: Part,
     pub opts: SolveOptions,
@@ -270,11 +272,14 @@ impl Session {
                             inner2: None,
                         });
                     }
-                    let d = Design::from_rows(s.x, n, p)?;
-                    lmax = lambda_max(s.model, &d, s.y);
-                    // Pieces that do not refit drop the all-rows copy.
+                    // The all-rows copy (for λ_max and the refit) only where
+                    // the refit is: other pieces of a pool skip building it.
                     if s.part.refits() {
+                        let d = Design::from_rows(s.x, n, p)?;
+                        lmax = lambda_max(s.model, &d, s.y);
                         full = Some((d, copy(s.y)?, Inner::new(n, p, m)?));
+                    } else {
+                        lmax = f64::NAN;
                     }
                 }
             }
