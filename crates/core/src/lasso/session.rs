@@ -186,7 +186,7 @@ impl Session {
             if s.folds == 0 || matches!(s.criterion, Criterion::Sure) {
                 return Err(KernelError::new(Status::BadOption, ARG_FOLDS));
             }
-            if !(from < to && to <= s.folds) {
+            if from >= to || to > s.folds {
                 return Err(KernelError::new(Status::Domain, ARG_FOLDS));
             }
         }

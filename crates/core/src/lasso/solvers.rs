@@ -410,6 +410,7 @@ fn cd_epochs<C: Coordinate>(
 /// Coordinate descent for the quadratic models, from the warm start `beta`.
 /// With `jac`, carries dβ/dh along (forward mode, MATH.md §4); with
 /// `record`, appends β before the first and after every epoch (backward mode).
+#[allow(clippy::too_many_arguments)]
 pub fn cd_quadratic(
     d: &Design,
     y: &[f64],
@@ -432,6 +433,7 @@ fn push(rec: &mut Vec<f64>, beta: &[f64]) -> Result<(), KernelError> {
 /// Proximal coordinate descent with steps 1/L_j, L_j = ‖X_j‖²/(4n), for the
 /// sparse logistic regression (the iteration differentiated by forward and
 /// backward modes). `jac`/`record` as in [`cd_quadratic`].
+#[allow(clippy::too_many_arguments)]
 pub fn prox_cd_logistic(
     d: &Design,
     y: &[f64],

@@ -27,6 +27,7 @@ pub fn order_key(x: f64) -> u64 {
 }
 
 /// True when every entry is finite.
+#[allow(clippy::eq_op)] // x − x is the NaN/Inf detector
 pub fn all_finite(xs: &[f64]) -> bool {
     // Summing x − x is NaN exactly when some x is NaN or ±Inf; this loop
     // vectorizes, unlike an early-exit search.
