@@ -8,7 +8,15 @@
  * what makes the pool's result bit-identical to the single call.
  * @module
  */
-import type { EvalInfo, FitNumbers, LassoSession } from './session.js';
+import { LassoSession, type EvalInfo, type FitNumbers, type SessionSpec } from './session.js';
+
+/** What the loops need to know of the problem before the first evaluation. */
+export interface ProblemFacts {
+  /** λ_max of the training data (all rows for K-fold). */
+  lambdaMax: number;
+  /** Number of hyperparameters. */
+  m: number;
+}
 
 /** One evaluation of the criterion. */
 export interface Evaluation {
@@ -105,9 +113,22 @@ export async function runAsync<R>(loop: Loop<R>, ev: AsyncEvaluator): Promise<R>
 }
 
 /** The evaluator of a session on this thread. */
-export function sessionEvaluator(fn: string, session: LassoSession): Evaluator {
+function sessionEvaluator(fn: string, session: LassoSession): Evaluator {
   return {
     evaluate: (h, grad, beta) => session.evaluate(fn, h, grad, beta),
     refit: (h) => session.refit(fn, h),
   };
+}
+
+/**
+ * Runs a loop against a session of the problem on this thread, freed
+ * afterwards (the single-threaded counterpart of the pool's fold sessions).
+ */
+export function runOnSession<R>(fn: string, spec: SessionSpec, names: readonly string[], loop: (facts: ProblemFacts) => Loop<R>): R {
+  const session = new LassoSession(fn, spec, names);
+  try {
+    return runSync(loop({ lambdaMax: session.lambdaMax, m: session.m }), sessionEvaluator(fn, session));
+  } finally {
+    session.free();
+  }
 }

@@ -5,8 +5,8 @@
 import { DiffoptError } from '../runtime/errors.js';
 import { knownOptions, vector, type Vector } from '../runtime/input.js';
 import { argNames, asF64, matrix, sameRows, supportOf, type Matrix } from './common.js';
-import { evaluate, runSync, sessionEvaluator, type Loop } from './drive.js';
-import { LassoSession, PROBLEM_KEYS, parseProblem, type ProblemOptions, type SessionSpec } from './session.js';
+import { evaluate, runOnSession, type Loop } from './drive.js';
+import { PROBLEM_KEYS, parseProblem, type ProblemOptions, type SessionSpec } from './session.js';
 
 /** Options of {@link hypergradient}. */
 export interface HypergradientOptions extends ProblemOptions {
@@ -92,12 +92,7 @@ export function hyperVector(fn: string, name: string, v: unknown, model: string,
  */
 export function hypergradient(options: HypergradientOptions): HypergradientResult {
   const plan = planHypergradient('hypergradient', options);
-  const session = new LassoSession(plan.fn, plan.spec, plan.names);
-  try {
-    return runSync(hypergradientLoop(plan, session.m), sessionEvaluator(plan.fn, session));
-  } finally {
-    session.free();
-  }
+  return runOnSession(plan.fn, plan.spec, plan.names, (facts) => hypergradientLoop(plan, facts.m));
 }
 
 /** The checked options of {@link hypergradient}. */

@@ -11,9 +11,9 @@ import {
   OPTIMIZERS, argNames, asF64, integer, matrix, nonNegative, now, sameRows, supportOf,
   type Dense, type Matrix, type Optimizer,
 } from './common.js';
-import { evaluate, refit, runSync, sessionEvaluator, type Evaluator, type Loop } from './drive.js';
+import { evaluate, refit, runOnSession, type Loop, type ProblemFacts } from './drive.js';
 import { hyperVector } from './hypergradient.js';
-import { LassoSession, PROBLEM_KEYS, SearchHandle, parseProblem, randomPoints, type ProblemOptions, type SessionSpec } from './session.js';
+import { PROBLEM_KEYS, SearchHandle, parseProblem, randomPoints, type ProblemOptions, type SessionSpec } from './session.js';
 
 /** Where the criterion's data comes from. */
 export interface SearchData extends Omit<ProblemOptions, 'tol' | 'maxIter'> {
@@ -165,27 +165,6 @@ export interface Prepared {
   scalar: boolean;
 }
 
-/** What the loops need to know of the problem before the first evaluation. */
-export interface ProblemFacts {
-  /** λ_max of the training data (all rows for K-fold). */
-  lambdaMax: number;
-  /** Number of hyperparameters. */
-  m: number;
-}
-
-/**
- * Runs `body` on a session of the prepared problem on this thread, freed
- * afterwards (the single-threaded counterpart of the pool's fold sessions).
- */
-export function onSession<R>(fn: string, prep: Prepared, body: (facts: ProblemFacts, ev: Evaluator) => R): R {
-  const session = new LassoSession(fn, prep.spec, prep.names);
-  try {
-    return body({ lambdaMax: session.lambdaMax, m: session.m }, sessionEvaluator(fn, session));
-  } finally {
-    session.free();
-  }
-}
-
 function prepare(fn: string, o: Record<string, unknown>): Prepared {
   let names = argNames({ lambda: 'logLambda' });
   if (o.y === undefined) throw new DiffoptError('type', `${fn}: y is required`, 'y');
@@ -272,7 +251,7 @@ export interface GradSearchOptions extends SearchData {
  */
 export function gradSearch(options: GradSearchOptions): SearchResult {
   const plan = planGradSearch('gradSearch', options);
-  return onSession(plan.fn, plan.prep, (facts, ev) => runSync(gradSearchLoop(plan, facts), ev));
+  return runOnSession(plan.fn, plan.prep.spec, plan.prep.names, (facts) => gradSearchLoop(plan, facts));
 }
 
 /** The checked options of a gradient search. */
@@ -487,7 +466,7 @@ export function* pointsLoop(plan: PointsPlan, facts: ProblemFacts): Loop<SearchR
  */
 export function gridSearch(options: GridSearchOptions): SearchResult {
   const plan = planGridSearch('gridSearch', options);
-  return onSession(plan.fn, plan.prep, (facts, ev) => runSync(pointsLoop(plan, facts), ev));
+  return runOnSession(plan.fn, plan.prep.spec, plan.prep.names, (facts) => pointsLoop(plan, facts));
 }
 
 /** Checks every option of {@link gridSearch}. */
@@ -548,7 +527,7 @@ export function planGridSearch(fn: string, options: GridSearchOptions): PointsPl
  */
 export function randomSearch(options: RandomSearchOptions): SearchResult {
   const plan = planRandomSearch('randomSearch', options);
-  return onSession(plan.fn, plan.prep, (facts, ev) => runSync(pointsLoop(plan, facts), ev));
+  return runOnSession(plan.fn, plan.prep.spec, plan.prep.names, (facts) => pointsLoop(plan, facts));
 }
 
 /** Checks every option of {@link randomSearch}. */

@@ -173,6 +173,11 @@ export interface FitNumbers {
   polished: boolean;
 }
 
+/** A fit's numbers in the ABI's order (crates/wasm/src/lasso.rs FIT_INFO). */
+export function fitNumbersArray(f: FitNumbers): Float64Array {
+  return Float64Array.of(f.gap, f.objective, f.iterations, f.converged ? 1 : 0, f.polished ? 1 : 0);
+}
+
 export function fitNumbers(v: Float64Array): FitNumbers {
   return { gap: v[0], objective: v[1], iterations: v[2], converged: v[3] === 1, polished: v[4] === 1 };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { DiffoptError } from '../runtime/errors.js';
-import { LassoSession } from '../lasso/session.js';
+import { LassoSession, fitNumbersArray } from '../lasso/session.js';
 import type { LassoTask } from './protocol.js';
 
 const problems = new Map<number, LassoSession>();
@@ -30,9 +30,8 @@ export function runLassoTask(task: LassoTask): Float64Array {
       return sessionOf(task.fn, task.key).evaluateSplits(task.fn, task.h, task.grad);
     case 'lasso-refit': {
       const r = sessionOf(task.fn, task.key).refit(task.fn, task.h);
-      const f = r.fit;
       const out = new Float64Array(5 + r.beta.length);
-      out.set([f.gap, f.objective, f.iterations, f.converged ? 1 : 0, f.polished ? 1 : 0]);
+      out.set(fitNumbersArray(r.fit));
       out.set(r.beta, 5);
       return out;
     }

@@ -16,11 +16,11 @@ import { pack, type PairwiseOptions, type Packed } from '../dtw/batch.js';
 import type { Series } from '../dtw/series.js';
 import { emptyEstimate, perturbed, type OracleSpec, type PerturbedEstimate, type PerturbedOptions } from '../perturb.js';
 import { softRank, softSort, type SoftSortOptions } from '../sort.js';
-import { runAsync, type Loop } from '../lasso/drive.js';
+import { runAsync, type Loop, type ProblemFacts } from '../lasso/drive.js';
 import { hypergradientLoop, planHypergradient, type HypergradientOptions, type HypergradientResult } from '../lasso/hypergradient.js';
 import {
   gradSearchLoop, planGradSearch, planGridSearch, planRandomSearch, pointsLoop,
-  type GradSearchOptions, type GridSearchOptions, type Prepared, type ProblemFacts, type RandomSearchOptions, type SearchResult,
+  type GradSearchOptions, type GridSearchOptions, type Prepared, type RandomSearchOptions, type SearchResult,
 } from '../lasso/search.js';
 import type { SessionSpec } from '../lasso/session.js';
 import { PoolCriterion } from './lasso.js';
